@@ -1,0 +1,61 @@
+# Trustmark: `make run` serves the demo, `make test` runs the whole suite.
+# With no DATABASE_URL both use an embedded PostgreSQL under .data/.
+
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run serve migrate demo test lint format messages worker beat clean-data check-deploy
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet '.[dev]'
+	touch $(STAMP)
+
+messages: install
+	@if command -v msgfmt >/dev/null; then \
+		$(PY) manage.py compilemessages --ignore=.venv -v 0; \
+	else echo "msgfmt not found: using the committed .mo files"; fi
+
+migrate: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+
+run: messages demo
+	@echo "Trustmark demo on http://127.0.0.1:8000 (logins above, password trustmark-demo)"
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+
+serve: install
+	$(VENV)/bin/gunicorn config.wsgi --bind 0.0.0.0:8000 --workers $${WEB_CONCURRENCY:-3}
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+test: messages
+	TRUSTMARK_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	TRUSTMARK_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: install
+	DEBUG=false SECRET_KEY=ci-check-deploy-$$(date +%s)-a-long-random-secret-key-for-the-check \
+	ALLOWED_HOSTS=trustmark.example CSRF_TRUSTED_ORIGINS=https://trustmark.example \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditsConfig(AppConfig):
+    """Quality criteria catalogue, audits and findings (see the audits issue)."""
+
+    name = "audits"
+    verbose_name = _("Audits")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GuaranteesConfig(AppConfig):
+    """Buyer guarantees, Basic and Plus cover, shop API keys (see the guarantees issue)."""
+
+    name = "guarantees"
+    verbose_name = _("Guarantees")

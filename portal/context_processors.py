@@ -1,0 +1,36 @@
+"""Navigation by role, for the base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_has_role
+from certification.access import may_manage_team
+from certification.models import Member
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        (reverse("portal:dashboard"), _("Dashboard")),
+        (reverse("portal:shop_list"), _("Shops")),
+    ]
+    if not user.is_staff:
+        members = Member.objects.filter(team__user=user).order_by("legal_name")[:5]
+        items += [
+            (reverse("portal:team", args=[m.pk]), _("Team") if len(members) == 1 else m.legal_name)
+            for m in members
+            if may_manage_team(user, m)
+        ]
+    if user.is_staff and user_has_role(user, Role.ADMINISTRATOR):
+        items.append((reverse("admin:index"), _("Administration")))
+    path = request.path
+    return {
+        "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items]
+    }

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("portal/", views.dashboard, name="dashboard"),
+    path("portal/shops/", views.shop_list, name="shop_list"),
+    path("portal/shops/<str:public_id>/", views.shop_detail, name="shop_detail"),
+    path("portal/members/<int:member_id>/team/", views.team, name="team"),
+    path(
+        "portal/members/<int:member_id>/team/<int:user_id>/",
+        views.team_person,
+        name="team_person",
+    ),
+    path(
+        "portal/members/<int:member_id>/team/<int:user_id>/remove/",
+        views.team_remove,
+        name="team_remove",
+    ),
+    path(
+        "portal/members/<int:member_id>/invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]

@@ -1,0 +1,83 @@
+"""Shared fixtures: alice (owner), bob (employee granted on one shop), charlie (outsider)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import User
+from accounts.roles import Role
+from certification.access import Right
+from certification.models import Area, Member, Shop, TeamRole
+from certification.team import set_rights
+from config.celery import app as celery_app
+from tests.factories import (
+    PASSWORD,
+    MemberFactory,
+    ShopFactory,
+    UserFactory,
+    join,
+    staff_user,
+)
+
+
+@pytest.fixture(autouse=True)
+def _inline_celery(request: pytest.FixtureRequest):
+    """Tasks run inline unless a test asks for the real worker."""
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@dataclass
+class World:
+    """Two members: alice owns one with two shops; bob works there; charlie owns the other."""
+
+    member: Member
+    shop: Shop
+    other_shop: Shop
+    alice: User
+    bob: User
+    charlie: User
+    charlie_member: Member
+    charlie_shop: Shop
+
+
+@pytest.fixture
+def world(db) -> World:
+    member = MemberFactory(legal_name="Nordlicht Handels GmbH")
+    shop = ShopFactory(member=member, domain="nordlicht.example")
+    other_shop = ShopFactory(member=member, domain="nordlicht-boutique.example")
+    alice = UserFactory(email="alice@nordlicht.example", full_name="Alice Owner")
+    bob = UserFactory(email="bob@nordlicht.example", full_name="Bob Employee")
+    charlie = UserFactory(email="charlie@lumiere.example", full_name="Charlie Outsider")
+    join(member, alice, TeamRole.OWNER)
+    join(member, bob)
+    set_rights(actor=alice, member=member, person=bob, rights={Right(Area.CASES, shop.pk)})
+    charlie_member = MemberFactory(legal_name="Atelier Lumière SARL")
+    charlie_shop = ShopFactory(member=charlie_member, domain="lumiere.example")
+    join(charlie_member, charlie, TeamRole.OWNER)
+    return World(member, shop, other_shop, alice, bob, charlie, charlie_member, charlie_shop)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return staff_user(Role.ADMINISTRATOR, email="admin@trustmark.example")
+
+
+@pytest.fixture
+def auditor(db) -> User:
+    return staff_user(Role.AUDITOR, email="auditor@trustmark.example")
+
+
+@pytest.fixture
+def mediator(db) -> User:
+    return staff_user(Role.MEDIATOR, email="mediator@trustmark.example")

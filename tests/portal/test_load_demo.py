@@ -1,0 +1,56 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from certification.access import shops_visible_to
+from certification.models import Invitation, Member, Shop, TeamMembership
+from tests.factories import PlanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        sorted(User.objects.values_list("email", flat=True)),
+        sorted(Member.objects.values_list("legal_name", flat=True)),
+        sorted(Shop.objects.values_list("domain", "public_id")),
+        sorted(TeamMembership.objects.values_list("member__legal_name", "user__email", "role")),
+    )
+
+
+def test_load_demo_twice_gives_the_same_data():
+    PlanFactory(code="basic")
+    PlanFactory(code="plus", name="Trustmark Plus")
+    out = StringIO()
+    call_command("load_demo", "--json", stdout=out)
+    first = _snapshot()
+    data = json.loads(out.getvalue())
+    call_command("load_demo", stdout=StringIO())
+    assert _snapshot() == first
+    assert Invitation.objects.count() == 0
+    roles = {tuple(u["roles"]) for u in data["users"]}
+    assert {
+        ("administrator",),
+        ("auditor",),
+        ("mediator",),
+        ("owner",),
+        ("employee",),
+        ("buyer",),
+    } <= roles
+    assert len(data["members"]) == 2
+    assert {s["public_id"] for s in data["shops"]} == set(
+        Shop.objects.values_list("public_id", flat=True)
+    )
+
+
+def test_demo_employee_sees_one_shop_and_owners_are_isolated():
+    call_command("load_demo", stdout=StringIO())
+    employee = User.objects.get(email="employee@nordlicht.example")
+    assert [s.domain for s in shops_visible_to(employee)] == ["nordlicht-shop.de"]
+    other_owner = User.objects.get(email="owner@atelier-lumiere.example")
+    assert [s.domain for s in shops_visible_to(other_owner)] == ["atelier-lumiere.fr"]
+    for person in User.objects.all():
+        assert person.check_password("trustmark-demo")
