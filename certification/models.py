@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 
 import pghistory
-from django.conf import settings
-from django.conf.locale import LANG_INFO
+from django.conf import global_settings, settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -17,9 +16,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from certification.domains import display_domain
 
-SHOP_LANGUAGES = sorted(
-    (code, info["name"]) for code, info in LANG_INFO.items() if "name" in info and "-" not in code
-)
+# Language names from Django's own list, translated by Django's catalogues.
+SHOP_LANGUAGES = [(code, _(name)) for code, name in global_settings.LANGUAGES if "-" not in code]
 
 
 class Currency(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import Role
@@ -30,6 +31,14 @@ def _inline_celery(request: pytest.FixtureRequest):
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in English: a request in another language must not leak."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
