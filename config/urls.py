@@ -1,17 +1,35 @@
 """Top-level URLs."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from certification import public_views
+from config.api import api
 from core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/marks/<str:number>", public_views.mark_json, name="api_mark"),
+    path("api/", api.urls),
+    path("verify/", public_views.verify_lookup, name="verify_lookup"),
+    path("verify/<str:number>/", public_views.verify_mark, name="verify_mark"),
+    path("badge/<str:public_id>.svg", public_views.badge_svg, name="badge_svg"),
+    path("badge/<str:public_id>.json", public_views.badge_json, name="badge_json"),
+    path(".well-known/trustmark-keys.json", public_views.well_known_keys, name="public_keys"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("portal.urls")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+
+    def empty(request: HttpRequest) -> HttpResponse:
+        """The baseline of bench/badge.py: the cheapest response Django can give."""
+        return HttpResponse(b"", content_type="text/plain")
+
+    urlpatterns.insert(0, path("bench/empty", empty))
 
 admin.site.site_header = "Trustmark"
 admin.site.site_title = "Trustmark administration"

@@ -1,16 +1,22 @@
 """The actor and reason of a change, written into django-pghistory's context.
 
 Every service wraps its change in `acting(actor, action, note)`, so each
-trigger-written event row carries who did it and why.
+trigger-written event row carries who did it and why. pghistory merges nested
+contexts into one row; a transaction that makes several changes (a request
+that suspends two marks, the demo loader) would then show the last action on
+every event. `acting` therefore opens a fresh context for each action, carrying
+over the outer context's metadata (the request's URL, say).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pghistory
+from pghistory import runtime
 
 
 @contextmanager
@@ -23,8 +29,17 @@ def acting(actor: Any | None, action: str, note: str = "", **extra: Any) -> Iter
     else:
         context["user"] = None
         context["system"] = True
-    if note:
-        context["note"] = note
+    context["note"] = note
     context.update(extra)
-    with pghistory.context(**context):
+    parent = getattr(runtime._tracker, "value", None)
+    if parent is None:
+        with pghistory.context(**context):
+            yield
+        return
+    runtime._tracker.value = runtime.Context(
+        id=uuid.uuid4(), metadata={**parent.metadata, **context}
+    )
+    try:
         yield
+    finally:
+        runtime._tracker.value = parent

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_has_role
-from certification.access import may_manage_team
+from certification.access import is_staff_viewer, may_manage_team
 from certification.models import Member
 
 
@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for m in members
             if may_manage_team(user, m)
         ]
+    if is_staff_viewer(user):
+        items.append((reverse("portal:mark_list"), _("Trust marks")))
     if user.is_staff and user_has_role(user, Role.ADMINISTRATOR):
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import mark_views, views
 
 app_name = "portal"
 
@@ -26,4 +26,16 @@ urlpatterns = [
         name="invitation_withdraw",
     ),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("portal/marks/", mark_views.mark_list, name="mark_list"),
+    path("portal/marks/<str:number>/", mark_views.mark_detail, name="mark_detail"),
+    path(
+        "portal/marks/<str:number>/<slug:action>/",
+        mark_views.mark_action,
+        name="mark_action",
+    ),
+    path(
+        "portal/shops/<str:public_id>/documents/<int:version>/",
+        mark_views.document_download,
+        name="document_download",
+    ),
 ]

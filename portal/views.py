@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +25,7 @@ from certification.team import (
     set_rights,
     withdraw_invitation,
 )
+from certification.verification import verification_url
 from core.errors import DomainError
 from portal.forms import AcceptInvitationForm, InviteForm, RightsForm
 
@@ -74,11 +77,19 @@ def shop_list(request: HttpRequest) -> HttpResponse:
 def shop_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     shop = get_shop_for(request.user, public_id)
     policy = GrantPolicy.of(request.user, shop.member)
-    areas = [
-        {"area": area, "allowed": policy.holds_on(area, shop.pk) or is_staff_viewer(request.user)}
-        for area in Area
-    ]
-    return render(request, "portal/shop_detail.html", {"shop": shop, "areas": areas})
+    staff = is_staff_viewer(request.user)
+    areas = [{"area": area, "allowed": policy.holds_on(area, shop.pk) or staff} for area in Area]
+    context = {"shop": shop, "areas": areas}
+    if staff or policy.holds_on(Area.DOCUMENTS, shop.pk):
+        mark = cert_selectors.live_mark_of(shop)
+        context.update(
+            mark=mark,
+            history=cert_selectors.mark_history(mark) if mark else [],
+            documents=cert_selectors.documents_of(shop),
+            badge_url=settings.SITE_URL + reverse("badge_svg", args=[shop.public_id]),
+            verify_url=verification_url(mark.number) if mark else "",
+        )
+    return render(request, "portal/shop_detail.html", context)
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from accounts.models import User
@@ -31,6 +32,16 @@ def _inline_celery(request: pytest.FixtureRequest):
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache (Redis in CI) outlives a test's rolled-back transaction: start empty."""
+    from certification.verification import local
+
+    cache.clear()
+    local.clear()
+    return
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +101,11 @@ def auditor(db) -> User:
 @pytest.fixture
 def mediator(db) -> User:
     return staff_user(Role.MEDIATOR, email="mediator@trustmark.example")
+
+
+@pytest.fixture
+def active_mark(world, admin_user):
+    """alice's first shop holds a valid trust mark."""
+    from certification.marks import issue_mark
+
+    return issue_mark(shop=world.shop, actor=admin_user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -16,9 +17,21 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from certification.access import Right
-from certification.models import Area, Member, MembershipPlan, Shop, TeamMembership, TeamRole
+from certification.marks import issue_mark, suspend_mark
+from certification.models import (
+    LIVE_MARK_STATES,
+    Area,
+    Member,
+    MembershipPlan,
+    Shop,
+    SuspensionReason,
+    TeamMembership,
+    TeamRole,
+    TrustMark,
+)
 from certification.services import create_shop
 from certification.team import set_rights
+from certification.verification import verification_url
 from core.history import acting
 
 DEMO_PASSWORD = "trustmark-demo"
@@ -187,4 +200,36 @@ class Command(BaseCommand):
         email, name, language = BUYER
         _user(email, name, language)
         users.append({"email": email, "password": DEMO_PASSWORD, "roles": ["buyer"]})
-        return {"users": users, "members": members_out, "shops": shops_out}
+        return {
+            "users": users,
+            "members": members_out,
+            "shops": shops_out,
+            "marks": self._marks(admin),
+        }
+
+    def _marks(self, admin: User) -> list[dict[str, Any]]:
+        """An active mark for nordlicht-shop.de, a suspended one for nordlicht-shop.fr."""
+        wanted = {"nordlicht-shop.de": None, "nordlicht-shop.fr": SuspensionReason.UNPAID_FEES}
+        for domain, suspension in wanted.items():
+            shop = Shop.objects.live().get(domain=domain)
+            if not shop.marks.filter(state__in=LIVE_MARK_STATES).exists():
+                mark = issue_mark(shop=shop, actor=admin)
+                if suspension:
+                    suspend_mark(
+                        mark=mark,
+                        actor=admin,
+                        reason=suspension,
+                        note="Demo: invoice 2026-17 unpaid",
+                    )
+        marks = TrustMark.objects.select_related("shop").order_by("number")
+        return [
+            {
+                "number": mark.number,
+                "state": mark.state,
+                "shop": mark.shop.domain,
+                "shop_public_id": mark.shop.public_id,
+                "verification_url": verification_url(mark.number),
+                "badge_url": f"{settings.SITE_URL}/badge/{mark.shop.public_id}.svg",
+            }
+            for mark in marks
+        ]
