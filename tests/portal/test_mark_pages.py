@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 
 def test_mark_pages_are_for_certifier_staff_only(client, world, active_mark, admin_user, auditor):
     urls = [reverse("portal:mark_list"), reverse("portal:mark_detail", args=[active_mark.number])]
-    for person, status in ((admin_user, 200), (auditor, 200), (world.alice, 404), (world.charlie, 404)):
+    for person, status in (
+        (admin_user, 200),
+        (auditor, 200),
+        (world.alice, 404),
+        (world.charlie, 404),
+    ):
         client.force_login(person)
         for url in urls:
             assert client.get(url).status_code == status, (person, url)
