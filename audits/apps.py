@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditsConfig(AppConfig):
-    """Quality criteria catalogue, audits and findings (see the audits issue)."""
+    """Quality criteria catalogue, audits, findings and verification documents."""
 
     name = "audits"
     verbose_name = _("Audits")

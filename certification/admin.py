@@ -117,7 +117,16 @@ class MemberAdmin(admin.ModelAdmin):
 class ShopForm(forms.ModelForm):
     class Meta:
         model = Shop
-        fields = ["member", "name", "domain", "language", "target_market", "currency", "plan"]
+        fields = [
+            "member",
+            "name",
+            "domain",
+            "language",
+            "target_market",
+            "currency",
+            "sells",
+            "plan",
+        ]
 
     def clean_domain(self) -> str:
         try:

@@ -25,7 +25,7 @@ MEMBER_FIELDS = (
     "country",
     "contact_email",
 )
-SHOP_FIELDS = ("name", "domain", "language", "target_market", "currency", "plan")
+SHOP_FIELDS = ("name", "domain", "language", "target_market", "currency", "sells", "plan")
 
 
 def _validated(obj: Any, *, exclude: list[str] | None = None) -> None:
@@ -109,6 +109,7 @@ def create_shop(
     target_market: str,
     currency: str,
     plan: MembershipPlan,
+    sells: str = "goods",
 ) -> Shop:
     """A new shop (one domain, language and target market) under a member."""
     require_role(actor, Role.ADMINISTRATOR)
@@ -122,6 +123,7 @@ def create_shop(
             language=language,
             target_market=target_market,
             currency=currency,
+            sells=sells,
             plan=plan,
         )
         _validated(shop, exclude=["domain"])

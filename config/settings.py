@@ -203,6 +203,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.expire_marks",
         "schedule": 900.0,
     },
+    "audits-lapse-overdue": {
+        "task": "audits.tasks.lapse_audits",
+        "schedule": 3600.0,
+    },
+    "audits-open-renewals": {
+        "task": "audits.tasks.open_renewals",
+        "schedule": 6 * 3600.0,
+    },
     "certification-flush-badge-misuse": {
         "task": "certification.tasks.flush_badge_misuse",
         "schedule": 60.0,
@@ -249,3 +257,11 @@ BADGE_MAX_AGE = env_int("BADGE_MAX_AGE", 10)
 # Seconds a web process keeps its own copy of a public status answer (see verification.py).
 PUBLIC_LOCAL_CACHE_SECONDS = float(env_str("PUBLIC_LOCAL_CACHE_SECONDS", "1.0"))
 BENCHMARK_VIEWS = env_bool("TRUSTMARK_BENCHMARK_VIEWS", default=False)
+
+# --- Audits ----------------------------------------------------------------------------
+AUDIT_FIX_DAYS = env_int("AUDIT_FIX_DAYS", 30)
+AUDIT_FOUR_EYES = env_bool("AUDIT_FOUR_EYES", default=True)
+AUDIT_RENEWAL_DAYS_BEFORE_EXPIRY = env_int("AUDIT_RENEWAL_DAYS_BEFORE_EXPIRY", 60)
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+CERTIFIER_NAME = env_str("CERTIFIER_NAME", "Trustmark Certification")

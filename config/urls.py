@@ -20,6 +20,7 @@ urlpatterns = [
     path(".well-known/trustmark-keys.json", public_views.well_known_keys, name="public_keys"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("portal/audits/", include("audits.urls")),
     path("", include("portal.urls")),
 ]
 

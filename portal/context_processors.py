@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for m in members
             if may_manage_team(user, m)
         ]
+    if user_has_role(user, Role.AUDITOR):
+        items.append((reverse("audits:queue"), _("Audit queue")))
     if is_staff_viewer(user):
         items.append((reverse("portal:mark_list"), _("Trust marks")))
     if user.is_staff and user_has_role(user, Role.ADMINISTRATOR):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, user_has_role
+from audits import selectors as audit_selectors
 from certification import selectors as cert_selectors
 from certification.access import GrantPolicy, get_member_for_team, get_shop_for, is_staff_viewer
 from certification.models import Area, Invitation, Shop, TeamMembership
@@ -46,6 +47,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "is_administrator": user_has_role(user, Role.ADMINISTRATOR),
         "is_staff_viewer": is_staff_viewer(user),
     }
+    if context["is_auditor"]:
+        queue = audit_selectors.audit_queue(user=user)
+        context["audit_queue_count"] = queue.count()
+        context["my_audits_count"] = queue.filter(auditor=user).count()
     if context["is_staff_viewer"]:
         context["member_count"] = cert_selectors.members_for_dashboard(user).count()
         context["shop_count"] = Shop.objects.live().count()
@@ -89,6 +94,9 @@ def shop_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             badge_url=settings.SITE_URL + reverse("badge_svg", args=[shop.public_id]),
             verify_url=verification_url(mark.number) if mark else "",
         )
+    if staff or policy.holds_on(Area.AUDITS, shop.pk):
+        context["audits"] = audit_selectors.audits_of_shop(shop)
+        context["may_apply"] = policy.holds_on(Area.AUDITS, shop.pk) and not shop.closed_at
     return render(request, "portal/shop_detail.html", context)
 
 

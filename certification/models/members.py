@@ -34,6 +34,14 @@ class Currency(models.TextChoices):
     USD = "USD", "USD — US dollar"
 
 
+class Sells(models.TextChoices):
+    """What a shop sells: decides which quality criteria apply to it."""
+
+    GOODS = "goods", _("Goods")
+    SERVICES = "services", _("Services")
+    BOTH = "both", _("Goods and services")
+
+
 class Area(models.TextChoices):
     """The areas a member's owner grants rights on, to the whole member or chosen shops."""
 
@@ -115,6 +123,7 @@ class Shop(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=SHOP_LANGUAGES)
     target_market = CountryField(_("target market"))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    sells = models.CharField(_("sells"), max_length=16, choices=Sells.choices, default=Sells.GOODS)
     plan = models.ForeignKey(
         MembershipPlan, on_delete=models.PROTECT, related_name="shops", verbose_name=_("plan")
     )

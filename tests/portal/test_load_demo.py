@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from audits.models import Audit
 from certification.access import shops_visible_to
-from certification.models import Invitation, Member, Shop, TeamMembership
+from certification.models import Invitation, Member, Shop, TeamMembership, TrustMark
 from tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,8 @@ def _snapshot():
         sorted(Member.objects.values_list("legal_name", flat=True)),
         sorted(Shop.objects.values_list("domain", "public_id")),
         sorted(TeamMembership.objects.values_list("member__legal_name", "user__email", "role")),
+        sorted(Audit.objects.values_list("shop__domain", "state")),
+        sorted(TrustMark.objects.values_list("number", "state")),
     )
 
 
@@ -41,6 +44,8 @@ def test_load_demo_twice_gives_the_same_data():
         ("buyer",),
     } <= roles
     assert len(data["members"]) == 2
+    assert {a["state"] for a in data["audits"]} == {"approved", "findings_sent", "requested"}
+    assert {m["state"] for m in data["marks"]} == {"active", "suspended"}
     assert {s["public_id"] for s in data["shops"]} == set(
         Shop.objects.values_list("public_id", flat=True)
     )

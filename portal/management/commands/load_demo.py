@@ -16,6 +16,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from audits import services as audit_services
+from audits.models import Audit, FindingResult
 from certification.access import Right
 from certification.marks import issue_mark, suspend_mark
 from certification.models import (
@@ -39,6 +41,7 @@ DEMO_PASSWORD = "trustmark-demo"
 STAFF = [
     ("admin@trustmark.example", "Ada Admin", Role.ADMINISTRATOR, "en"),
     ("auditor@trustmark.example", "Arno Auditor", Role.AUDITOR, "de"),
+    ("auditor2@trustmark.example", "Alma Second-Auditor", Role.AUDITOR, "en"),
     ("mediator@trustmark.example", "Mira Mediator", Role.MEDIATOR, "fr"),
 ]
 
@@ -58,6 +61,7 @@ MEMBERS = [
         "shops": [
             ("Nordlicht Shop", "nordlicht-shop.de", "de", "DE", "EUR", "plus"),
             ("Nordlicht Boutique", "nordlicht-shop.fr", "fr", "FR", "EUR", "basic"),
+            ("Nordlicht Outlet", "nordlicht-outlet.de", "de", "DE", "EUR", "basic"),
         ],
         "employees": [
             # An employee limited to one shop and one area.
@@ -102,10 +106,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print the demo as JSON")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        with acting(None, "demo_loaded"):
+        with transaction.atomic(), acting(None, "demo_loaded"):
             summary = self._load()
+        # Documents are rendered after commit: list the audits once they exist.
+        summary["audits"] = self._audit_summary()
         if options["json"]:
             self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
             return
@@ -200,16 +205,78 @@ class Command(BaseCommand):
         email, name, language = BUYER
         _user(email, name, language)
         users.append({"email": email, "password": DEMO_PASSWORD, "roles": ["buyer"]})
+        audits = self._audits()
         return {
             "users": users,
             "members": members_out,
             "shops": shops_out,
             "marks": self._marks(admin),
+            "audits": audits,
         }
 
+    def _audits(self) -> list[dict[str, Any]]:
+        """An approved audit (with its mark and documents), one with findings sent, one queued."""
+        reviewer = User.objects.get(email="auditor@trustmark.example")
+        approver = User.objects.get(email="auditor2@trustmark.example")
+        approved_shop = Shop.objects.live().get(domain="nordlicht-shop.de")
+        owner = User.objects.get(email="owner@nordlicht.example")
+        if not Audit.objects.filter(shop=approved_shop).exists():
+            audit = audit_services.request_audit(shop=approved_shop, actor=owner)
+            audit_services.assign_audit(audit=audit, actor=reviewer, auditor=reviewer)
+            audit_services.start_review(audit=audit, actor=reviewer)
+            self._decide(audit, reviewer, unmet=("ORDER-03", "ADR-02"))
+            audit_services.send_findings(audit=audit, actor=reviewer)
+            answers = {
+                f.pk: "Done: see the updated checkout page."
+                for f in audit.findings.filter(result=FindingResult.NOT_MET)
+            }
+            audit_services.resubmit(audit=audit, actor=owner, answers=answers)
+            audit_services.resume_review(audit=audit, actor=reviewer)
+            self._decide(audit, reviewer, unmet=("ADR-02",))
+            audit_services.approve(audit=audit, actor=approver, note="Demo approval")
+        findings_shop = Shop.objects.live().get(domain="atelier-lumiere.fr")
+        if not Audit.objects.filter(shop=findings_shop).exists():
+            other_owner = User.objects.get(email="owner@atelier-lumiere.example")
+            audit = audit_services.request_audit(shop=findings_shop, actor=other_owner)
+            audit_services.assign_audit(audit=audit, actor=reviewer, auditor=reviewer)
+            audit_services.start_review(audit=audit, actor=reviewer)
+            self._decide(audit, reviewer, unmet=("IDENT-04", "WITHDR-02", "DATA-03", "ACCESS-01"))
+            audit_services.send_findings(audit=audit, actor=reviewer)
+        queued_shop = Shop.objects.live().get(domain="nordlicht-outlet.de")
+        if not Audit.objects.filter(shop=queued_shop).exists():
+            audit_services.request_audit(shop=queued_shop, actor=owner)
+        return self._audit_summary()
+
+    @staticmethod
+    def _audit_summary() -> list[dict[str, Any]]:
+        audits = Audit.objects.select_related("shop", "mark").order_by("pk")
+        return [
+            {
+                "id": audit.pk,
+                "shop": audit.shop.domain,
+                "state": audit.state,
+                "mark": audit.mark.number if audit.mark else None,
+                "documents": list(
+                    audit.documents.order_by("document__version").values_list(
+                        "document__version", flat=True
+                    )
+                ),
+            }
+            for audit in audits
+        ]
+
+    @staticmethod
+    def _decide(audit: Audit, reviewer: User, *, unmet: tuple[str, ...]) -> None:
+        for finding in audit.findings.select_related("criterion"):
+            result = FindingResult.NOT_MET if finding.criterion.code in unmet else FindingResult.MET
+            if finding.result != result:
+                audit_services.record_finding(
+                    finding=finding, actor=reviewer, result=result, note="Demo review"
+                )
+
     def _marks(self, admin: User) -> list[dict[str, Any]]:
-        """An active mark for nordlicht-shop.de, a suspended one for nordlicht-shop.fr."""
-        wanted = {"nordlicht-shop.de": None, "nordlicht-shop.fr": SuspensionReason.UNPAID_FEES}
+        """A suspended mark for nordlicht-shop.fr (nordlicht-shop.de gets its own by audit)."""
+        wanted = {"nordlicht-shop.fr": SuspensionReason.UNPAID_FEES}
         for domain, suspension in wanted.items():
             shop = Shop.objects.live().get(domain=domain)
             if not shop.marks.filter(state__in=LIVE_MARK_STATES).exists():
