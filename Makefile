@@ -6,7 +6,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run serve migrate demo test lint format messages worker beat clean-data check-deploy
+.PHONY: install run serve migrate demo test lint format messages makemessages worker beat bench clean-data check-deploy
 
 install: $(STAMP)
 
@@ -20,6 +20,10 @@ messages: install
 	@if command -v msgfmt >/dev/null; then \
 		for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
+
+makemessages: install
+	TRUSTMARK_TESTING=1 $(PY) manage.py makemessages -l fr -l de -e html,txt,py,svg \
+		--ignore=.venv --ignore=tests --ignore=bench --ignore=docs --no-location
 
 migrate: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -56,6 +60,10 @@ check-deploy: install
 	DEBUG=false SECRET_KEY=ci-check-deploy-$$(date +%s)-a-long-random-secret-key-for-the-check \
 	ALLOWED_HOSTS=trustmark.example CSRF_TRUSTED_ORIGINS=https://trustmark.example \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/badge.py
+	$(PY) bench/pdf.py
 
 clean-data:
 	rm -rf .data

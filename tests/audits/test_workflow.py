@@ -5,6 +5,7 @@ from audits import services
 from audits.models import Audit, AuditDocument, Criterion, FindingResult
 from certification.models import TrustMark
 from core.errors import Conflict, DomainError, NotPermitted
+from notifications.models import OutgoingMessage
 from tests.audits.conftest import answers_for, decide_all
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +53,13 @@ def test_the_whole_journey_from_application_to_mark(
     assert audit.state == "findings_sent"
     assert audit.fix_due_at is not None
     assert AuditDocument.objects.filter(audit=audit, kind="findings").count() == 1
+    sent = OutgoingMessage.objects.filter(
+        template="audit_changed", to_email="alice@nordlicht.example"
+    )
+    assert sent.filter(language="de", status="sent").count() == 2  # requested, findings sent
     assert any(
-        "findings to fix" in m.subject and m.to == ["alice@nordlicht.example"] for m in mail.outbox
+        m.to == ["alice@nordlicht.example"] and "nordlicht.example" in m.subject
+        for m in mail.outbox
     )
 
     with django_capture_on_commit_callbacks(execute=True):

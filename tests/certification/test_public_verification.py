@@ -52,7 +52,7 @@ def test_a_valid_mark_shows_valid_everywhere(client, active_mark):
     assert body["verification_url"].endswith(f"/verify/{active_mark.number}/")
     svg = _badge(client, active_mark.shop)
     assert svg["Content-Type"] == "image/svg+xml"
-    assert "Certified shop" in svg.content.decode()
+    assert "Geprüfter Shop" in svg.content.decode()  # the badge speaks the shop's language
     assert "nordlicht.example" in svg.content.decode()
     assert _badge_json(client, active_mark.shop)["status"] == "valid"
 
@@ -87,7 +87,7 @@ def test_every_state_change_shows_at_once_on_page_json_and_badge(
     assert _api(client, active_mark.number).json()["status"] == status
     assert _badge_json(client, active_mark.shop)["status"] == "not_verified"
     svg = _badge(client, active_mark.shop).content.decode()
-    assert "Not verified" in svg
+    assert "Nicht verifiziert" in svg
     assert "nordlicht.example" not in svg
 
 
@@ -221,3 +221,17 @@ def test_document_check_on_the_verification_page(client, active_mark):
     junk = client.get(url, {"doc": "<script>"})
     assert junk.status_code == 200
     assert "not genuine" in junk.content.decode()
+
+
+def test_the_badge_speaks_the_shops_language(client, admin_user, db):
+    from certification.marks import issue_mark
+    from tests.factories import ShopFactory
+
+    for language, words in (
+        ("en", "Certified shop"),
+        ("fr", "Boutique certifiée"),
+        ("it", "Certified shop"),
+    ):
+        shop = ShopFactory(language=language)
+        issue_mark(shop=shop, actor=admin_user)
+        assert words in _badge(client, shop).content.decode()
