@@ -1,8 +1,11 @@
 """The REST API: one NinjaAPI, versioned routes, OpenAPI 3.1 at /api/schema/."""
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 
 from certification.api import router as certification_router
+from guarantees.api import router as guarantees_router
 
 api = NinjaAPI(
     title="Trustmark API",
@@ -13,3 +16,34 @@ api = NinjaAPI(
     docs_url="/docs/",
 )
 api.add_router("/v1/", certification_router)
+api.add_router("/v1/", guarantees_router)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A 422 that names the first field in error, as every other API error does."""
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("body", "payload")]
+    return api.create_response(
+        request,
+        {
+            "detail": first.get("msg", "Invalid request."),
+            "field": location[-1] if location else None,
+            "code": "invalid",
+            "errors": exc.errors,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": "Send a valid, unrevoked shop API key as Authorization: Bearer <key>.",
+            "field": "Authorization",
+            "code": "unauthenticated",
+        },
+        status=401,
+    )

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "ninja",
     "guardian",
     "pgtrigger",
     "pghistory",
@@ -211,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.open_renewals",
         "schedule": 6 * 3600.0,
     },
+    "guarantees-expire": {
+        "task": "guarantees.tasks.expire_guarantees",
+        "schedule": 3600.0,
+    },
     "certification-flush-badge-misuse": {
         "task": "certification.tasks.flush_badge_misuse",
         "schedule": 60.0,
@@ -265,3 +270,9 @@ AUDIT_RENEWAL_DAYS_BEFORE_EXPIRY = env_int("AUDIT_RENEWAL_DAYS_BEFORE_EXPIRY", 6
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CERTIFIER_NAME = env_str("CERTIFIER_NAME", "Trustmark Certification")
+
+# --- Guarantees ------------------------------------------------------------------------
+GUARANTEE_COVER_DAYS = env_int("GUARANTEE_COVER_DAYS", 30)
+GUARANTEE_REGISTRATION_DAYS = env_int("GUARANTEE_REGISTRATION_DAYS", 30)
+GUARANTEE_BUYER_REGISTRATION_DAYS = env_int("GUARANTEE_BUYER_REGISTRATION_DAYS", 5)
+IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48)

@@ -35,6 +35,37 @@ def _inline_celery(request: pytest.FixtureRequest):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest):
+    """Data migrations seed plans, cover caps and the criteria catalogue. A transactional
+    test ends with a flush that empties every table, so put them back when missing."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    if marker is not None or names & {"db", "transactional_db"}:
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        restore_reference_data()
+    return
+
+
+def restore_reference_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from audits.catalogue import load_catalogue, read_catalogue_file
+    from audits.models import CriteriaSet
+    from certification.models import MembershipPlan
+    from guarantees.models import CoverCap
+
+    if not MembershipPlan.objects.exists():
+        import_module("certification.migrations.0002_membership_plans").create_plans(apps, None)
+    if not CoverCap.objects.exists():
+        import_module("guarantees.migrations.0002_caps_and_number_sequence").create_caps(apps, None)
+    if not CriteriaSet.objects.exists():
+        load_catalogue(read_catalogue_file("criteria_2026_1.json"))
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache (Redis in CI) outlives a test's rolled-back transaction: start empty."""
     from certification.verification import local

@@ -59,3 +59,28 @@ def test_mark_answers_match_the_schema_for_found_and_unknown(client, active_mark
     missing = client.get("/api/v1/marks/TM-1999-000000")
     assert missing.status_code == 404
     _validator(schema, "/api/v1/marks/{number}", "404").validate(missing.json())
+
+
+def test_the_browsable_docs_are_served_from_our_own_static_files(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "ninja/swagger-ui-bundle.js" in page
+    assert "cdn." not in page
+
+
+def test_the_guarantee_api_is_documented_with_its_fixed_field_names(client):
+    schema = _schema(client)
+    assert "/api/v1/guarantees" in schema["paths"]
+    request = schema["components"]["schemas"]["GuaranteeIn"]["properties"]
+    assert set(request) == {
+        "order_reference",
+        "amount",
+        "currency",
+        "buyer_email",
+        "buyer_name",
+        "purchase_date",
+        "expected_delivery_date",
+        "plan",
+        "language",
+    }
+    response = schema["components"]["schemas"]["GuaranteeOut"]["properties"]
+    assert {"number", "state", "cover_amount", "cover_until", "created_at"} <= set(response)

@@ -7,12 +7,14 @@ as JSON for scripts and browser tests.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -35,8 +37,12 @@ from certification.services import create_shop
 from certification.team import set_rights
 from certification.verification import verification_url
 from core.history import acting
+from guarantees.keys import create_api_key
+from guarantees.models import ApiKey, Channel, Guarantee
+from guarantees.services import Purchase, cancel_guarantee, register_guarantee
 
 DEMO_PASSWORD = "trustmark-demo"
+DEMO_API_KEY = "tmk_demo0000cafe_trustmark-demo-api-key-not-secret"
 
 STAFF = [
     ("admin@trustmark.example", "Ada Admin", Role.ADMINISTRATOR, "en"),
@@ -111,6 +117,8 @@ class Command(BaseCommand):
             summary = self._load()
         # Documents are rendered after commit: list the audits once they exist.
         summary["audits"] = self._audit_summary()
+        with transaction.atomic(), acting(None, "demo_loaded"):
+            summary["guarantees"] = self._guarantees()
         if options["json"]:
             self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
             return
@@ -264,6 +272,52 @@ class Command(BaseCommand):
             }
             for audit in audits
         ]
+
+    def _guarantees(self) -> dict[str, Any]:
+        """A demo API key (printed: the one place a key is shown again) and some guarantees."""
+        shop = Shop.objects.live().get(domain="nordlicht-shop.de")
+        owner = User.objects.get(email="owner@nordlicht.example")
+        if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
+            create_api_key(shop=shop, actor=owner, name="Demo checkout", demo_secret=DEMO_API_KEY)
+        today = timezone.localdate()
+        wanted = [
+            ("DEMO-1001", "89.90", "basic", 2, None),
+            ("DEMO-1002", "1249.00", "plus", 5, None),
+            ("DEMO-1003", "35.50", "basic", 1, "cancel"),
+        ]
+        for reference, amount, plan, days_ago, then in wanted:
+            if Guarantee.objects.filter(shop=shop, order_reference=reference).exists():
+                continue
+            guarantee = register_guarantee(
+                shop=shop,
+                purchase=Purchase(
+                    order_reference=reference,
+                    amount=amount,
+                    currency="EUR",
+                    buyer_email=BUYER[0],
+                    buyer_name=BUYER[1],
+                    purchase_date=today - timedelta(days=days_ago),
+                    plan=plan,
+                ),
+                channel=Channel.API,
+                buyer=User.objects.get(email=BUYER[0]),
+            )
+            if then == "cancel":
+                cancel_guarantee(guarantee=guarantee, actor=guarantee.buyer)
+        return {
+            "api_key": DEMO_API_KEY,
+            "api_key_shop": shop.domain,
+            "items": [
+                {
+                    "number": g.number,
+                    "order_reference": g.order_reference,
+                    "state": g.state,
+                    "cover_amount": str(g.cover_amount),
+                    "cover_until": g.cover_until.isoformat(),
+                }
+                for g in Guarantee.objects.filter(shop=shop).order_by("number")
+            ],
+        }
 
     @staticmethod
     def _decide(audit: Audit, reviewer: User, *, unmet: tuple[str, ...]) -> None:

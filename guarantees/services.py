@@ -1,0 +1,220 @@
+"""Register, cancel and expire guarantees: amounts, caps and periods checked here and in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import MarkState, Shop
+from core.errors import Conflict, DomainError, NotPermitted
+from core.history import acting
+from guarantees.cover import MINOR_UNITS, cover_amount, cover_until, decimals_of
+from guarantees.models import Channel, CoverCap, Guarantee, GuaranteeState, Plan
+from notifications.services import queue_email
+
+SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """What a shop or a buyer says was bought."""
+
+    order_reference: str
+    amount: Any
+    currency: str
+    buyer_email: str
+    purchase_date: date
+    buyer_name: str = ""
+    expected_delivery_date: date | None = None
+    plan: str = Plan.BASIC
+    language: str = ""
+
+
+def _next_number(today: date) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('guarantees_number_seq')")
+        (value,) = cursor.fetchone()
+    return f"G-{today.year}-{value:07d}"
+
+
+def _amount(raw: Any, currency: str) -> Decimal:
+    try:
+        amount = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_("The amount must be a number such as 49.90."), field="amount") from exc
+    if not amount.is_finite() or amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), field="amount")
+    if decimals_of(amount) > MINOR_UNITS.get(currency, 2):
+        raise DomainError(
+            _("%(currency)s amounts have at most %(n)s decimals.")
+            % {"currency": currency, "n": MINOR_UNITS.get(currency, 2)},
+            field="amount",
+        )
+    if amount >= Decimal("10000000000"):
+        raise DomainError(_("The amount is too large."), field="amount")
+    return amount
+
+
+def _check_shop(shop: Shop) -> None:
+    if shop.closed_at is not None or not shop.marks.filter(state=MarkState.ACTIVE).exists():
+        raise Conflict(
+            _("%(domain)s has no valid trust mark: purchases there cannot be registered.")
+            % {"domain": shop.display_domain}
+        )
+
+
+def _check_dates(purchase: Purchase, channel: str) -> None:
+    today = timezone.localdate()
+    window = (
+        settings.GUARANTEE_BUYER_REGISTRATION_DAYS
+        if channel == Channel.BUYER
+        else settings.GUARANTEE_REGISTRATION_DAYS
+    )
+    if purchase.purchase_date > today:
+        raise DomainError(_("The purchase date cannot be in the future."), field="purchase_date")
+    if purchase.purchase_date < today - timedelta(days=window):
+        raise DomainError(
+            _("A purchase must be registered within %(days)s days.") % {"days": window},
+            field="purchase_date",
+        )
+    expected = purchase.expected_delivery_date
+    if expected is not None and expected < purchase.purchase_date:
+        raise DomainError(
+            _("The expected delivery cannot be before the purchase."),
+            field="expected_delivery_date",
+        )
+    if expected is not None and expected > purchase.purchase_date + timedelta(days=365):
+        raise DomainError(
+            _("The expected delivery is more than a year away."), field="expected_delivery_date"
+        )
+
+
+def _cap(shop: Shop, plan: str, currency: str) -> Decimal:
+    if plan not in Plan.values:
+        raise DomainError(_("The plan must be basic or plus."), field="plan")
+    if plan == Plan.PLUS and "guarantee_plus" not in (shop.plan.features or []):
+        raise DomainError(_("This shop does not offer the Plus guarantee."), field="plan")
+    cap = (
+        CoverCap.objects.filter(plan=plan, currency=currency).values_list("cap", flat=True).first()
+    )
+    if cap is None:
+        raise DomainError(
+            _("The %(plan)s guarantee is not offered in %(currency)s.")
+            % {"plan": Plan(plan).label, "currency": currency},
+            field="currency",
+        )
+    return cap
+
+
+def register_guarantee(
+    *, shop: Shop, purchase: Purchase, channel: str, buyer: Any | None = None
+) -> Guarantee:
+    """Register one purchase for buyer protection, or say exactly why not."""
+    currency = (purchase.currency or "").upper()
+    if currency != shop.currency:
+        raise DomainError(
+            _("This shop sells in %(currency)s.") % {"currency": shop.currency}, field="currency"
+        )
+    amount = _amount(purchase.amount, currency)
+    reference = (purchase.order_reference or "").strip()
+    if not reference or len(reference) > 100:
+        raise DomainError(
+            _("Give the order reference (at most 100 characters)."), field="order_reference"
+        )
+    email = (purchase.buyer_email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(_("Enter a valid email address."), field="buyer_email") from exc
+    _check_dates(purchase, channel)
+    _check_shop(shop)
+    cap = _cap(shop, purchase.plan, currency)
+    language = purchase.language if purchase.language in SUPPORTED_LANGUAGES else shop.language
+    language = language if language in SUPPORTED_LANGUAGES else "en"
+    try:
+        with transaction.atomic(), acting(buyer, "guarantee_registered", channel=channel):
+            guarantee = Guarantee.objects.create(
+                number=_next_number(timezone.localdate()),
+                shop=shop,
+                buyer=buyer,
+                buyer_email=email,
+                buyer_name=(purchase.buyer_name or "").strip()[:200],
+                language=language,
+                order_reference=reference,
+                amount=amount,
+                currency=currency,
+                purchase_date=purchase.purchase_date,
+                expected_delivery_date=purchase.expected_delivery_date,
+                plan=purchase.plan,
+                cap_amount=cap,
+                cover_amount=cover_amount(amount, cap),
+                cover_until=cover_until(purchase.purchase_date, purchase.expected_delivery_date),
+                channel=channel,
+            )
+            queue_email(
+                to=email,
+                recipient=buyer,
+                template="guarantee_registered",
+                language=language,
+                context={
+                    "number": guarantee.number,
+                    "shop": shop.name,
+                    "domain": shop.display_domain,
+                    "plan": Plan(guarantee.plan).label,
+                    "cover": guarantee.cover_amount,
+                    "currency": currency,
+                    "cover_until": guarantee.cover_until,
+                    "order_reference": reference,
+                },
+            )
+    except IntegrityError as exc:
+        if "guarantees_one_per_order" in str(exc):
+            raise Conflict(
+                _("Order %(reference)s is already registered.") % {"reference": reference},
+                field="order_reference",
+            ) from exc
+        raise
+    return guarantee
+
+
+def cancel_guarantee(
+    *, guarantee: Guarantee, actor: Any | None, by_buyer_email: str = ""
+) -> Guarantee:
+    """The buyer gives up the protection of an active guarantee."""
+    owner_ok = actor is not None and guarantee.buyer_id == actor.pk
+    email_ok = by_buyer_email and by_buyer_email.lower() == guarantee.buyer_email
+    if not (owner_ok or email_ok):
+        raise NotPermitted(_("Only the buyer may cancel this guarantee."))
+    with transaction.atomic():
+        guarantee = Guarantee.objects.select_for_update().get(pk=guarantee.pk)
+        if guarantee.state != GuaranteeState.ACTIVE:
+            raise Conflict(_("Only an active guarantee can be cancelled."))
+        guarantee.cancel()
+        with acting(actor, "guarantee_cancelled"):
+            guarantee.save()
+    return guarantee
+
+
+def expire_due_guarantees(*, today: date | None = None, limit: int = 1000) -> int:
+    """Active guarantees past their cover period expire. Safe to run twice or in parallel."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        due = list(
+            Guarantee.objects.select_for_update(skip_locked=True)
+            .filter(state=GuaranteeState.ACTIVE, cover_until__lt=today)
+            .order_by("pk")[:limit]
+        )
+        with acting(None, "guarantee_expired"):
+            for guarantee in due:
+                guarantee.expire()
+                guarantee.save(update_fields=["state", "updated_at"])
+    return len(due)
