@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guarantees.models import ApiKey, IdempotentRequest
@@ -62,3 +65,11 @@ def run_once(
         raise
     IdempotentRequest.objects.filter(pk=record.pk).update(status_code=status, response=response)
     return status, response
+
+
+def purge_old_requests(*, now: Any = None) -> int:
+    """Forget stored answers older than IDEMPOTENCY_KEEP_HOURS (at least 24 hours)."""
+    now = now or timezone.now()
+    keep = timedelta(hours=max(24, settings.IDEMPOTENCY_KEEP_HOURS))
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=now - keep).delete()
+    return deleted

@@ -44,7 +44,6 @@ def _reference_data(request: pytest.FixtureRequest):
     if marker is not None or names & {"db", "transactional_db"}:
         request.getfixturevalue("transactional_db" if transactional else "db")
         restore_reference_data()
-    return
 
 
 def restore_reference_data() -> None:

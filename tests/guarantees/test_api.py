@@ -147,3 +147,18 @@ def test_concurrent_identical_requests_with_one_key_register_one_guarantee(world
     assert Guarantee.objects.count() == 1
     assert statuses.count(201) >= 1
     assert MembershipPlan.objects.exists()
+
+
+def test_idempotency_answers_are_kept_at_least_a_day_then_purged(client, api_key, settings):
+    from datetime import timedelta
+
+    from guarantees.idempotency import purge_old_requests
+    from guarantees.models import IdempotentRequest
+
+    settings.IDEMPOTENCY_KEEP_HOURS = 1  # asking for less than a day still keeps a day
+    first = _post(client, api_key, _body(), key="keep-me")
+    now = timezone.now()
+    assert purge_old_requests(now=now + timedelta(hours=23)) == 0
+    assert _post(client, api_key, _body(), key="keep-me").json() == first.json()
+    assert purge_old_requests(now=now + timedelta(hours=25)) == 1
+    assert not IdempotentRequest.objects.exists()
