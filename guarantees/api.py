@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from core.errors import DomainError
@@ -101,7 +101,7 @@ def as_json(guarantee: Guarantee) -> dict[str, Any]:
         "A duplicate `order_reference` is a 409."
     ),
 )
-def register(request: HttpRequest, payload: GuaranteeIn) -> tuple[int, dict[str, Any]]:
+def register(request: HttpRequest, payload: GuaranteeIn) -> Status:
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
 
     def work() -> tuple[int, dict[str, Any]]:
@@ -115,12 +115,13 @@ def register(request: HttpRequest, payload: GuaranteeIn) -> tuple[int, dict[str,
             return exc.status_code, exc.as_dict()
         return 201, as_json(guarantee)
 
-    return run_once(
+    status, body = run_once(
         api_key=api_key,
         key=request.headers.get("Idempotency-Key", ""),
         body=request.body,
         work=work,
     )
+    return Status(status, body)
 
 
 @router.get(
@@ -128,13 +129,16 @@ def register(request: HttpRequest, payload: GuaranteeIn) -> tuple[int, dict[str,
     response={200: GuaranteeOut, 404: Error},
     summary="One of the shop's own guarantees",
 )
-def read(request: HttpRequest, number: str) -> tuple[int, dict[str, Any]]:
+def read(request: HttpRequest, number: str) -> Status:
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     guarantee = Guarantee.objects.filter(shop=api_key.shop, number=number).first()
     if guarantee is None:
-        return 404, {
-            "detail": "No guarantee of this shop has this number.",
-            "field": "number",
-            "code": "not_found",
-        }
-    return 200, as_json(guarantee)
+        return Status(
+            404,
+            {
+                "detail": "No guarantee of this shop has this number.",
+                "field": "number",
+                "code": "not_found",
+            },
+        )
+    return Status(200, as_json(guarantee))
