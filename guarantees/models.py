@@ -175,3 +175,17 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CheckoutSecret(models.Model):
+    """The rotation counter of a shop's checkout secret; the secret itself is derived."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="checkout_secret")
+    rotation = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("checkout secret")
+        verbose_name_plural = _("checkout secrets")
+
+    def __str__(self) -> str:
+        return f"{self.shop} #{self.rotation}"

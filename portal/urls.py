@@ -26,6 +26,11 @@ urlpatterns = [
         name="invitation_withdraw",
     ),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path(
+        "portal/shops/<str:public_id>/checkout-secret/",
+        views.checkout_secret_rotate,
+        name="checkout_secret_rotate",
+    ),
     path("portal/marks/", mark_views.mark_list, name="mark_list"),
     path("portal/marks/<str:number>/", mark_views.mark_detail, name="mark_detail"),
     path(

@@ -28,6 +28,7 @@ from certification.team import (
 )
 from certification.verification import verification_url
 from core.errors import DomainError
+from guarantees.checkout import rotate_secret, shop_secret
 from portal.forms import AcceptInvitationForm, InviteForm, RightsForm
 
 
@@ -94,6 +95,8 @@ def shop_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             badge_url=settings.SITE_URL + reverse("badge_svg", args=[shop.public_id]),
             verify_url=verification_url(mark.number) if mark else "",
         )
+    if policy.holds_on(Area.CASES, shop.pk) and not staff:
+        context["checkout_secret"] = shop_secret(shop)
     if staff or policy.holds_on(Area.AUDITS, shop.pk):
         context["audits"] = audit_selectors.audits_of_shop(shop)
         context["may_apply"] = policy.holds_on(Area.AUDITS, shop.pk) and not shop.closed_at
@@ -243,3 +246,19 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         {"invitation": invitation, "form": form, "error": error},
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+def checkout_secret_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
+    shop = get_shop_for(request.user, public_id)
+    try:
+        rotate_secret(shop=shop, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("A new checkout secret is in use; links signed with the old one no longer work."),
+        )
+    return redirect(reverse("portal:shop_detail", args=[shop.public_id]) + "#checkout")

@@ -37,6 +37,7 @@ from certification.services import create_shop
 from certification.team import set_rights
 from certification.verification import verification_url
 from core.history import acting
+from guarantees.checkout import checkout_url, shop_secret
 from guarantees.keys import create_api_key
 from guarantees.models import ApiKey, Channel, Guarantee
 from guarantees.services import Purchase, cancel_guarantee, register_guarantee
@@ -304,7 +305,17 @@ class Command(BaseCommand):
             )
             if then == "cancel":
                 cancel_guarantee(guarantee=guarantee, actor=guarantee.buyer)
+        checkout_count = Guarantee.objects.filter(shop=shop, channel=Channel.CHECKOUT).count()
         return {
+            "checkout_link": checkout_url(
+                shop=shop,
+                order=f"DEMO-CHECKOUT-{checkout_count + 1}",
+                amount="149.90",
+                currency="EUR",
+                email=BUYER[0],
+                purchase_date=today,
+            ),
+            "checkout_secret": shop_secret(shop),
             "api_key": DEMO_API_KEY,
             "api_key_shop": shop.domain,
             "items": [
