@@ -31,6 +31,12 @@ urlpatterns = [
         views.checkout_secret_rotate,
         name="checkout_secret_rotate",
     ),
+    path("portal/shops/<str:public_id>/api-keys/", views.api_key_create, name="api_key_create"),
+    path(
+        "portal/shops/<str:public_id>/api-keys/<int:key_id>/revoke/",
+        views.api_key_revoke,
+        name="api_key_revoke",
+    ),
     path("portal/marks/", mark_views.mark_list, name="mark_list"),
     path("portal/marks/<str:number>/", mark_views.mark_detail, name="mark_detail"),
     path(

@@ -29,6 +29,8 @@ from certification.team import (
 from certification.verification import verification_url
 from core.errors import DomainError
 from guarantees.checkout import rotate_secret, shop_secret
+from guarantees.keys import create_api_key, revoke_api_key
+from guarantees.models import ApiKey
 from portal.forms import AcceptInvitationForm, InviteForm, RightsForm
 
 
@@ -97,6 +99,7 @@ def shop_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     if policy.holds_on(Area.CASES, shop.pk) and not staff:
         context["checkout_secret"] = shop_secret(shop)
+        context["api_keys"] = ApiKey.objects.filter(shop=shop).order_by("-created_at")
     if staff or policy.holds_on(Area.AUDITS, shop.pk):
         context["audits"] = audit_selectors.audits_of_shop(shop)
         context["may_apply"] = policy.holds_on(Area.AUDITS, shop.pk) and not shop.closed_at
@@ -262,3 +265,38 @@ def checkout_secret_rotate(request: HttpRequest, public_id: str) -> HttpResponse
             _("A new checkout secret is in use; links signed with the old one no longer work."),
         )
     return redirect(reverse("portal:shop_detail", args=[shop.public_id]) + "#checkout")
+
+
+@login_required
+@require_POST
+def api_key_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Create a key; its secret is shown this once, on the next page."""
+    shop = get_shop_for(request.user, public_id)
+    try:
+        _key, secret = create_api_key(
+            shop=shop, actor=request.user, name=request.POST.get("name", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("New API key (copy it now, it is not shown again): %(secret)s") % {"secret": secret},
+        )
+    return redirect(reverse("portal:shop_detail", args=[shop.public_id]) + "#api-keys")
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, public_id: str, key_id: int) -> HttpResponse:
+    shop = get_shop_for(request.user, public_id)
+    key = ApiKey.objects.filter(shop=shop, pk=key_id).first()
+    if key is None:
+        raise Http404("No such key.")
+    try:
+        revoke_api_key(key=key, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The API key is revoked."))
+    return redirect(reverse("portal:shop_detail", args=[shop.public_id]) + "#api-keys")

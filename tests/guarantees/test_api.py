@@ -162,3 +162,26 @@ def test_idempotency_answers_are_kept_at_least_a_day_then_purged(client, api_key
     assert _post(client, api_key, _body(), key="keep-me").json() == first.json()
     assert purge_old_requests(now=now + timedelta(hours=25)) == 1
     assert not IdempotentRequest.objects.exists()
+
+
+def test_keys_are_created_shown_once_and_revoked_from_the_portal(client, certified, world):
+    from django.urls import reverse
+
+    client.force_login(world.bob)  # cases right on this shop
+    response = client.post(
+        reverse("portal:api_key_create", args=[certified.public_id]), {"name": "ERP"}, follow=True
+    )
+    page = response.content.decode()
+    key = ApiKey.objects.get(name="ERP")
+    assert f"tmk_{key.prefix}_" in page  # shown this once, in the message
+    detail = client.get(reverse("portal:shop_detail", args=[certified.public_id])).content.decode()
+    assert "ERP" in detail
+    assert detail.count(f"tmk_{key.prefix}_") == 1  # only the prefix from now on
+    assert "…" in detail
+    revoke = reverse("portal:api_key_revoke", args=[certified.public_id, key.pk])
+    client.force_login(world.charlie)
+    assert client.post(revoke).status_code == 404
+    client.force_login(world.alice)
+    client.post(revoke)
+    key.refresh_from_db()
+    assert key.revoked_at is not None
