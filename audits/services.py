@@ -21,6 +21,7 @@ from accounts.roles import Role, require_role, user_has_role
 from audits.access import may_act_for_shop
 from audits.evidence import check_evidence
 from audits.models import (
+    OPEN_AUDIT_STATES,
     Audit,
     AuditState,
     CriteriaSet,
@@ -291,7 +292,6 @@ def approve(*, audit: Audit, actor: Any, note: str = "") -> Audit:
         _run(audit, "approve", actor=actor, mark=mark, note=note.strip())
         with acting(actor, "audit_approved", note):
             audit.save()
-        TrustMark.objects.filter(pk=mark.pk).update(last_audit_on=timezone.localdate())
         notify_merchant(audit, "approved")
         _render_after_commit(audit, "decision")
     return audit
@@ -350,7 +350,7 @@ def open_renewal_audits(*, today: Any = None) -> int:
     marks = TrustMark.objects.filter(state="active", valid_until__lte=horizon).select_related(
         "shop"
     )
-    for mark in marks.exclude(shop__audits__state__in=[s.value for s in _open_states()]):
+    for mark in marks.exclude(shop__audits__state__in=OPEN_AUDIT_STATES):
         previous = (
             Audit.objects.filter(shop=mark.shop, state=AuditState.APPROVED)
             .order_by("-decided_at")
@@ -362,9 +362,3 @@ def open_renewal_audits(*, today: Any = None) -> int:
             continue  # another runner opened it first
         opened += 1
     return opened
-
-
-def _open_states() -> tuple[str, ...]:
-    from audits.models import OPEN_AUDIT_STATES
-
-    return OPEN_AUDIT_STATES

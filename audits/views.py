@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -114,7 +115,7 @@ def finding_update(request: HttpRequest, pk: int, finding_id: int) -> HttpRespon
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{finding.criterion.code} {field}: {' '.join(errors)}")
-        return redirect(f"{request.path.rsplit('/', 2)[0]}/#f-{finding.pk}")
+        return redirect(reverse_workspace(audit.pk, finding.pk))
     try:
         services.record_finding(
             finding=finding,
@@ -132,8 +133,6 @@ def finding_update(request: HttpRequest, pk: int, finding_id: int) -> HttpRespon
 
 
 def reverse_workspace(audit_id: int, finding_id: int | None = None) -> str:
-    from django.urls import reverse
-
     url = reverse("audits:workspace", args=[audit_id])
     return f"{url}#f-{finding_id}" if finding_id else url
 

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from certification import misuse
 from certification.domains import normalise_domain
-from certification.models import LIVE_MARK_STATES, Shop, TrustMark, VerificationDocument
+from certification.models import LIVE_MARK_STATES, TrustMark, VerificationDocument
 from certification.signing import published_keys
 from certification.verification import badge_payload, mark_payload
 
@@ -166,13 +165,6 @@ def well_known_keys(request: HttpRequest) -> JsonResponse:
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def shop_for_public_id(public_id: str) -> Shop:
-    shop = Shop.objects.filter(public_id=public_id).first()
-    if shop is None:
-        raise Http404
-    return shop
 
 
 @require_safe

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from certification.models import LIVE_MARK_STATES, MarkState, Shop, TrustMark
 
@@ -207,7 +207,3 @@ def invalidate_shop(shop_id: int) -> None:
     keys = [badge_key(shop.public_id), *(mark_key(n) for n in numbers)]
     cache.delete_many(keys)
     local.delete(*keys)
-
-
-def is_expired_by_date(valid_until_iso: str) -> bool:
-    return valid_until_iso < timezone.localdate().isoformat()
