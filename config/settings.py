@@ -280,3 +280,11 @@ GUARANTEE_COVER_DAYS = env_int("GUARANTEE_COVER_DAYS", 30)
 GUARANTEE_REGISTRATION_DAYS = env_int("GUARANTEE_REGISTRATION_DAYS", 30)
 GUARANTEE_BUYER_REGISTRATION_DAYS = env_int("GUARANTEE_BUYER_REGISTRATION_DAYS", 5)
 IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48)
+
+# --- Rate limits ("<requests>/<seconds>", counted in the shared cache) ---------------
+RATE_LIMITS = {
+    "api": env_str("RATE_LIMIT_API", "600/60"),
+    "forms": env_str("RATE_LIMIT_FORMS", "20/60"),
+}
+# How many proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
