@@ -115,10 +115,20 @@ def _cap(shop: Shop, plan: str, currency: str) -> Decimal:
     return cap
 
 
-def register_guarantee(
-    *, shop: Shop, purchase: Purchase, channel: str, buyer: Any | None = None
-) -> Guarantee:
-    """Register one purchase for buyer protection, or say exactly why not."""
+@dataclass(frozen=True)
+class CheckedPurchase:
+    """A purchase that passed every check: the values to store."""
+
+    reference: str
+    amount: Decimal
+    currency: str
+    email: str
+    cap: Decimal
+    language: str
+
+
+def check_purchase(*, shop: Shop, purchase: Purchase, channel: str) -> CheckedPurchase:
+    """Every rule a registration must pass except the unique order reference (SQL checks it)."""
     currency = (purchase.currency or "").upper()
     if currency != shop.currency:
         raise DomainError(
@@ -140,6 +150,16 @@ def register_guarantee(
     cap = _cap(shop, purchase.plan, currency)
     language = purchase.language if purchase.language in SUPPORTED_LANGUAGES else shop.language
     language = language if language in SUPPORTED_LANGUAGES else "en"
+    return CheckedPurchase(reference, amount, currency, email, cap, language)
+
+
+def register_guarantee(
+    *, shop: Shop, purchase: Purchase, channel: str, buyer: Any | None = None
+) -> Guarantee:
+    """Register one purchase for buyer protection, or say exactly why not."""
+    checked = check_purchase(shop=shop, purchase=purchase, channel=channel)
+    reference, amount, currency = checked.reference, checked.amount, checked.currency
+    email, cap, language = checked.email, checked.cap, checked.language
     try:
         with transaction.atomic(), acting(buyer, "guarantee_registered", channel=channel):
             guarantee = Guarantee.objects.create(
