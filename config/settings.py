@@ -279,6 +279,10 @@ CERTIFIER_NAME = env_str("CERTIFIER_NAME", "Trustmark Certification")
 GUARANTEE_COVER_DAYS = env_int("GUARANTEE_COVER_DAYS", 30)
 GUARANTEE_REGISTRATION_DAYS = env_int("GUARANTEE_REGISTRATION_DAYS", 30)
 GUARANTEE_BUYER_REGISTRATION_DAYS = env_int("GUARANTEE_BUYER_REGISTRATION_DAYS", 5)
+# How long a buyer's opt-in confirmation link stays valid.
+GUARANTEE_CONFIRM_HOURS = env_int("GUARANTEE_CONFIRM_HOURS", 48)
+# How many days before the cover ends the buyer is asked whether all went well.
+GUARANTEE_REMINDER_DAYS = env_int("GUARANTEE_REMINDER_DAYS", 7)
 IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48)
 
 # --- Rate limits ("<requests>/<seconds>", counted in the shared cache) ---------------

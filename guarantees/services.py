@@ -18,6 +18,7 @@ from certification.models import MarkState, Shop
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from guarantees.cover import MINOR_UNITS, cover_amount, cover_until, decimals_of
+from guarantees.links import page_url
 from guarantees.models import Channel, CoverCap, Guarantee, GuaranteeState, Plan
 from notifications.services import queue_email
 
@@ -194,6 +195,7 @@ def register_guarantee(
                     "currency": currency,
                     "cover_until": guarantee.cover_until,
                     "order_reference": reference,
+                    "page_url": page_url(guarantee.number),
                 },
             )
     except IntegrityError as exc:
