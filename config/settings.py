@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "guarantees.tasks.expire_guarantees",
         "schedule": 3600.0,
     },
+    "guarantees-cover-reminders": {
+        "task": "guarantees.tasks.send_cover_reminders",
+        "schedule": 3600.0,
+    },
     "guarantees-purge-idempotency-keys": {
         "task": "guarantees.tasks.purge_idempotency_keys",
         "schedule": 3600.0,

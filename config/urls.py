@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("portal/audits/", include("audits.urls")),
+    path("portal/guarantees/", include("guarantees.portal_urls")),
     path("protection/", include("guarantees.urls")),
     path("", include("portal.urls")),
 ]

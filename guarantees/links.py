@@ -20,7 +20,8 @@ CONFIRM_SALT = "trustmark.guarantees.buyer-confirm"
 
 
 def page_token(number: str) -> str:
-    return signing.dumps(number, salt=PAGE_SALT)
+    """The same token every time for one guarantee (no timestamp): the link never changes."""
+    return signing.Signer(salt=PAGE_SALT).sign_object(number)
 
 
 def page_path(number: str) -> str:
@@ -33,7 +34,7 @@ def page_url(number: str) -> str:
 
 def number_from_page_token(token: str) -> str | None:
     try:
-        number = signing.loads(token, salt=PAGE_SALT)
+        number = signing.Signer(salt=PAGE_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     return number if isinstance(number, str) else None

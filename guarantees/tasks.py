@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from guarantees import reminders
 from guarantees.idempotency import purge_old_requests
 from guarantees.services import expire_due_guarantees
 
@@ -14,3 +15,8 @@ def expire_guarantees() -> int:
 @shared_task
 def purge_idempotency_keys() -> int:
     return purge_old_requests()
+
+
+@shared_task
+def send_cover_reminders() -> int:
+    return reminders.send_cover_reminders()

@@ -1,57 +1,23 @@
-"""Buyer pages: the checkout link's landing page and the registered guarantee."""
+"""The checkout link's landing page: the shop sent the purchase, the buyer picks the plan."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.ratelimit import limit_posts
 from guarantees.checkout import read_link
-from guarantees.cover import cover_amount
-from guarantees.models import CoverCap, Plan
+from guarantees.forms import CheckoutForm
+from guarantees.links import page_path
+from guarantees.offers import offered_plans
 from guarantees.services import Purchase, register_guarantee
 
 
-class CheckoutForm(forms.Form):
-    plan = forms.ChoiceField(label=_("Protection"), choices=Plan.choices, widget=forms.RadioSelect)
-    buyer_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=200)
-    accept = forms.BooleanField(
-        label=_("I accept the Trustmark buyer protection terms."),
-        error_messages={"required": _("Please accept the terms to register the guarantee.")},
-    )
-
-    def __init__(self, *args: object, plans: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = plans
-        self.fields["plan"].initial = Plan.BASIC
-
-
-def _plans(link) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    offered = [Plan.BASIC]
-    if "guarantee_plus" in (link.shop.plan.features or []):
-        offered.append(Plan.PLUS)
-    caps = dict(
-        CoverCap.objects.filter(plan__in=offered, currency=link.currency).values_list("plan", "cap")
-    )
-    plans = []
-    for plan in offered:
-        if plan not in caps:
-            continue
-        try:
-            covered = cover_amount(Decimal(link.amount), caps[plan])
-        except ArithmeticError:
-            covered = None  # the service refuses such an amount with a message
-        plans.append(
-            {"plan": plan, "label": Plan(plan).label, "cap": caps[plan], "covered": covered}
-        )
-    return plans
-
-
+@limit_posts("forms")
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
     """The buyer lands here from the shop's order confirmation, with the details locked."""
@@ -59,10 +25,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     try:
         link = read_link(query)
     except DomainError as exc:
-        return render(
-            request, "guarantees/checkout_invalid.html", {"error": exc.message}, status=400
-        )
-    plans = _plans(link)
+        return render(request, "guarantees/link_invalid.html", {"error": exc.message}, status=400)
+    plans = offered_plans(link.shop, link.currency, link.amount)
     form = CheckoutForm(request.POST or None, plans=[(p["plan"], str(p["label"])) for p in plans])
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +47,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return render(request, "guarantees/registered.html", {"guarantee": guarantee})
+            messages.success(
+                request,
+                _("Your purchase is protected. A confirmation is on its way to %(email)s.")
+                % {"email": guarantee.buyer_email},
+            )
+            return redirect(page_path(guarantee.number))
     return render(
         request,
         "guarantees/checkout.html",

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_has_role
-from certification.access import is_staff_viewer, may_manage_team
-from certification.models import Member
+from certification.access import is_staff_viewer, may_manage_team, shops_with_right
+from certification.models import Area, Member
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,6 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for m in members
             if may_manage_team(user, m)
         ]
+    if shops_with_right(user, Area.CASES).exists():
+        items.append((reverse("guarantee_portal:list"), _("Guarantees")))
+    if not user.is_staff:
+        items.append((reverse("guarantees:mine"), _("My guarantees")))
     if user_has_role(user, Role.AUDITOR):
         items.append((reverse("audits:queue"), _("Audit queue")))
     if is_staff_viewer(user):

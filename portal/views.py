@@ -28,6 +28,7 @@ from certification.team import (
 )
 from certification.verification import verification_url
 from core.errors import DomainError
+from core.forms import add_domain_error
 from guarantees.checkout import rotate_secret, shop_secret
 from guarantees.keys import create_api_key, revoke_api_key
 from guarantees.models import ApiKey
@@ -122,7 +123,7 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
                 rights=list(form.chosen_rights()),
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(
                 request,

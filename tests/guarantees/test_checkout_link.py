@@ -31,7 +31,9 @@ def test_a_buyer_registers_through_the_checkout_link(client, certified):
     page = client.get(path)
     assert page.status_code == 200
     assert "WEB-500" in page.content.decode()
-    response = client.post(path, {"plan": "plus", "accept": "on", "buyer_name": "Bruno"})
+    response = client.post(
+        path, {"plan": "plus", "accept": "on", "buyer_name": "Bruno"}, follow=True
+    )
     assert response.status_code == 200
     guarantee = Guarantee.objects.get()
     assert (guarantee.channel, guarantee.plan, str(guarantee.cover_amount)) == (

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from core.errors import Conflict, DomainError
 from guarantees.cover import cover_amount, cover_until
 from guarantees.models import CoverCap, Guarantee
-from guarantees.services import Purchase, expire_due_guarantees, register_guarantee
+from guarantees.services import expire_due_guarantees, register_guarantee
+from tests.guarantees.helpers import purchase
 
 pytestmark = pytest.mark.django_db
 
@@ -31,38 +32,25 @@ def test_cover_period_runs_from_the_expected_delivery_plus_thirty_days(settings)
     assert cover_until(date(2026, 11, 1), date(2026, 11, 10)) == date(2026, 12, 10)
 
 
-def _purchase(**changes):
-    today = timezone.localdate()
-    data = {
-        "order_reference": "A-1001",
-        "amount": "149.90",
-        "currency": "EUR",
-        "buyer_email": "Bruno@Example.com",
-        "purchase_date": today,
-    }
-    data.update(changes)
-    return Purchase(**data)
-
-
 def test_basic_covers_at_most_100_and_plus_at_most_20000(certified):
-    basic = register_guarantee(shop=certified, purchase=_purchase(), channel="api")
+    basic = register_guarantee(shop=certified, purchase=purchase(), channel="api")
     assert (basic.cover_amount, basic.cap_amount) == (Decimal("100.00"), Decimal("100.00"))
     assert basic.buyer_email == "bruno@example.com"
     plus = register_guarantee(
         shop=certified,
-        purchase=_purchase(order_reference="A-1002", amount="25000.00", plan="plus"),
+        purchase=purchase(order_reference="A-1002", amount="25000.00", plan="plus"),
         channel="api",
     )
     assert plus.cover_amount == Decimal("20000.00")
     small = register_guarantee(
-        shop=certified, purchase=_purchase(order_reference="A-1003", amount="19.99"), channel="api"
+        shop=certified, purchase=purchase(order_reference="A-1003", amount="19.99"), channel="api"
     )
     assert small.cover_amount == Decimal("19.99")
 
 
 def test_caps_are_data_that_administrators_change(certified):
     CoverCap.objects.filter(plan="basic", currency="EUR").update(cap=Decimal("150.00"))
-    guarantee = register_guarantee(shop=certified, purchase=_purchase(), channel="api")
+    guarantee = register_guarantee(shop=certified, purchase=purchase(), channel="api")
     assert guarantee.cover_amount == Decimal("149.90")
 
 
@@ -86,14 +74,14 @@ def test_bad_purchases_are_refused_naming_the_field_and_nothing_is_stored(
     certified, changes, field
 ):
     with pytest.raises(DomainError) as info:
-        register_guarantee(shop=certified, purchase=_purchase(**changes), channel="api")
+        register_guarantee(shop=certified, purchase=purchase(**changes), channel="api")
     assert info.value.field == field
     assert info.value.message
     assert not Guarantee.objects.exists()
 
 
 def test_buyers_registering_alone_have_five_days(certified):
-    old = _purchase(purchase_date=timezone.localdate() - timedelta(days=6))
+    old = purchase(purchase_date=timezone.localdate() - timedelta(days=6))
     with pytest.raises(DomainError):
         register_guarantee(shop=certified, purchase=old, channel="buyer")
     register_guarantee(shop=certified, purchase=old, channel="api")
@@ -104,28 +92,28 @@ def test_a_shop_without_a_valid_mark_cannot_register(world, active_mark, admin_u
 
     suspend_mark(mark=active_mark, actor=admin_user, reason="unpaid_fees")
     with pytest.raises(Conflict):
-        register_guarantee(shop=world.shop, purchase=_purchase(), channel="api")
+        register_guarantee(shop=world.shop, purchase=purchase(), channel="api")
     with pytest.raises(Conflict):
-        register_guarantee(shop=world.other_shop, purchase=_purchase(), channel="api")
+        register_guarantee(shop=world.other_shop, purchase=purchase(), channel="api")
     assert not Guarantee.objects.exists()
 
 
 def test_plus_only_where_the_shops_plan_offers_it(world, active_mark):
     with pytest.raises(DomainError) as info:
-        register_guarantee(shop=world.shop, purchase=_purchase(plan="plus"), channel="api")
+        register_guarantee(shop=world.shop, purchase=purchase(plan="plus"), channel="api")
     assert info.value.field == "plan"
 
 
 def test_the_same_order_is_registered_once(certified):
-    register_guarantee(shop=certified, purchase=_purchase(), channel="api")
+    register_guarantee(shop=certified, purchase=purchase(), channel="api")
     with pytest.raises(Conflict) as info:
-        register_guarantee(shop=certified, purchase=_purchase(amount="10.00"), channel="api")
+        register_guarantee(shop=certified, purchase=purchase(amount="10.00"), channel="api")
     assert info.value.field == "order_reference"
     assert Guarantee.objects.count() == 1
 
 
 def test_the_database_refuses_a_cover_over_the_cap_or_the_amount(certified):
-    guarantee = register_guarantee(shop=certified, purchase=_purchase(), channel="api")
+    guarantee = register_guarantee(shop=certified, purchase=purchase(), channel="api")
     for change in (
         {"cover_amount": Decimal("100.01")},
         {"cover_amount": Decimal("0")},
@@ -136,7 +124,7 @@ def test_the_database_refuses_a_cover_over_the_cap_or_the_amount(certified):
 
 
 def test_expiry_runs_twice_with_the_effect_of_once(certified):
-    guarantee = register_guarantee(shop=certified, purchase=_purchase(), channel="api")
+    guarantee = register_guarantee(shop=certified, purchase=purchase(), channel="api")
     after = guarantee.cover_until + timedelta(days=1)
     assert expire_due_guarantees(today=guarantee.cover_until) == 0
     assert expire_due_guarantees(today=after) == 1
@@ -150,7 +138,7 @@ def test_the_buyer_gets_a_confirmation_in_the_shops_language(
     from django.core import mail
 
     with django_capture_on_commit_callbacks(execute=True):
-        guarantee = register_guarantee(shop=certified, purchase=_purchase(), channel="api")
+        guarantee = register_guarantee(shop=certified, purchase=purchase(), channel="api")
     assert mail.outbox[-1].to == ["bruno@example.com"]
     assert guarantee.number in mail.outbox[-1].subject
     assert "100" in mail.outbox[-1].body
