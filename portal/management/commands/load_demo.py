@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -39,6 +40,7 @@ from certification.verification import verification_url
 from core.history import acting
 from guarantees.checkout import checkout_url, shop_secret
 from guarantees.keys import create_api_key
+from guarantees.links import page_url
 from guarantees.models import ApiKey, Channel, Guarantee
 from guarantees.services import Purchase, cancel_guarantee, register_guarantee
 
@@ -316,6 +318,8 @@ class Command(BaseCommand):
                 purchase_date=today,
             ),
             "checkout_secret": shop_secret(shop),
+            "buyer_registration": f"{settings.SITE_URL}"
+            f"{reverse('guarantees:register', args=[shop.public_id])}",
             "api_key": DEMO_API_KEY,
             "api_key_shop": shop.domain,
             "items": [
@@ -325,6 +329,7 @@ class Command(BaseCommand):
                     "state": g.state,
                     "cover_amount": str(g.cover_amount),
                     "cover_until": g.cover_until.isoformat(),
+                    "buyer_page": page_url(g.number),
                 }
                 for g in Guarantee.objects.filter(shop=shop).order_by("number")
             ],
