@@ -22,6 +22,7 @@ from audits.access import get_audit_for, is_audit_staff, may_act_for_shop
 from audits.models import AuditState, Finding, FindingResult
 from certification.access import get_shop_for
 from core.errors import DomainError
+from core.uploads import CONTENT_TYPES, download
 
 
 class FindingForm(forms.Form):
@@ -246,15 +247,8 @@ def evidence(request: HttpRequest, pk: int, finding_id: int) -> FileResponse:
         raise Http404("No such evidence.")
     name = finding.evidence_file.name.rsplit("/", 1)[-1]
     kind = name.rsplit(".", 1)[-1].lower()
-    content_type = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}.get(
-        kind, "application/pdf"
-    )
-    response = FileResponse(
-        finding.evidence_file.open("rb"),
-        as_attachment=True,
+    return download(
+        finding.evidence_file,
         filename=name,
-        content_type=content_type,
+        content_type=CONTENT_TYPES.get("jpg" if kind == "jpeg" else kind, "application/pdf"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

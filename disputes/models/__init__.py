@@ -1,0 +1,29 @@
+from disputes.models.cases import (
+    MEDIATION_STATES,
+    OPEN_CLAIM_STATES,
+    UNDECIDED,
+    Attachment,
+    Claim,
+    ClaimReason,
+    ClaimState,
+    Message,
+    Party,
+    ShopAnswer,
+)
+from disputes.models.payouts import Payout, PayoutState, RecourseEntry
+
+__all__ = [
+    "MEDIATION_STATES",
+    "OPEN_CLAIM_STATES",
+    "UNDECIDED",
+    "Attachment",
+    "Claim",
+    "ClaimReason",
+    "ClaimState",
+    "Message",
+    "Party",
+    "Payout",
+    "PayoutState",
+    "RecourseEntry",
+    "ShopAnswer",
+]
