@@ -1,8 +1,10 @@
 """The REST API: one NinjaAPI, versioned routes, OpenAPI 3.1 at /api/schema/."""
 
+from http import HTTPStatus
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from certification.api import router as certification_router
 from guarantees.api import router as guarantees_router
@@ -33,6 +35,20 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             "errors": exc.errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def refused_request(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Errors ninja raises itself (a body that is not JSON is a 400), in the same shape."""
+    try:
+        code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        code = "error"
+    return api.create_response(
+        request,
+        {"detail": str(exc), "field": None, "code": code},
+        status=exc.status_code,
     )
 
 
