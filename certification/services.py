@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, require_role
 from certification.domains import normalise_domain
 from certification.models import Member, MembershipPlan, Shop
+from certification.verification import invalidate_shop
 from core.errors import Conflict, DomainError
 from core.history import acting
 
@@ -146,6 +147,8 @@ def update_shop(*, actor: Any, shop: Shop, **changes: Any) -> Shop:
             setattr(shop, name, value)
         _validated(shop, exclude=["domain"])
         _save_shop(shop)
+        shop_id = shop.pk
+        transaction.on_commit(lambda: invalidate_shop(shop_id))  # badge, verification page
     return shop
 
 
@@ -160,5 +163,7 @@ def close_shop(*, actor: Any, shop: Shop, reason: str) -> Shop:
         )
         if not updated:
             raise Conflict(_("This shop is already closed."))
+        shop_id = shop.pk
+        transaction.on_commit(lambda: invalidate_shop(shop_id))  # badge, verification page
     shop.refresh_from_db()
     return shop

@@ -9,66 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from certification.models import LIVE_MARK_STATES, MarkState, Shop, TrustMark
+from core.cache import cached, forget
 
 POSITIVE_TTL = 300  # a safety net only: changes invalidate explicitly
 NEGATIVE_TTL = 60
 _MISSING = {"missing": True}
-
-
-class LocalCache:
-    """A per-process copy of hot payloads, kept at most `ttl` seconds.
-
-    The shared cache (Redis) is the truth and is invalidated on every change;
-    this layer saves the round trip on the hottest URLs. A change made in this
-    process clears it at once; other processes see it within `ttl` seconds.
-    """
-
-    def __init__(self, ttl: float, max_entries: int = 50_000) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: dict[str, tuple[float, Any]] = {}
-
-    def get(self, key: str) -> Any | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def set(self, key: str, value: Any) -> None:
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[key] = (time.monotonic() + self.ttl, value)
-
-    def delete(self, *keys: str) -> None:
-        for key in keys:
-            self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-local = LocalCache(ttl=settings.PUBLIC_LOCAL_CACHE_SECONDS)
-
-
-def _cached(key: str, build: Any, ttl_for: Any) -> dict[str, Any]:
-    payload = local.get(key)
-    if payload is None:
-        payload = cache.get(key)
-        if payload is None:
-            payload = build()
-            cache.set(key, payload, ttl_for(payload))
-        local.set(key, payload)
-    return payload
 
 
 def mark_key(number: str) -> str:
@@ -76,7 +29,7 @@ def mark_key(number: str) -> str:
 
 
 def badge_key(public_id: str) -> str:
-    return f"tm:badge:v2:{public_id}"
+    return f"tm:badge:v3:{public_id}"
 
 
 def verification_url(number: str) -> str:
@@ -132,7 +85,7 @@ def _build_mark(number: str) -> dict[str, Any]:
 
 def mark_payload(number: str) -> dict[str, Any] | None:
     """The public facts of a mark, or None for an unknown number."""
-    payload = _cached(
+    payload = cached(
         mark_key(number),
         lambda: _build_mark(number),
         lambda p: NEGATIVE_TTL if p.get("missing") else POSITIVE_TTL,
@@ -187,15 +140,21 @@ def _build_badge(public_id: str) -> dict[str, Any]:
         "json": body_json,
         "json_etag": '"' + hashlib.sha256(body_json).hexdigest()[:32] + '"',
         "known": shop is not None,
+        "valid": valid,
     }
 
 
 def badge_payload(public_id: str) -> dict[str, Any]:
-    return _cached(
+    return cached(
         badge_key(public_id),
         lambda: _build_badge(public_id),
         lambda p: POSITIVE_TTL if p["known"] else NEGATIVE_TTL,
     )
+
+
+def shop_has_valid_mark(public_id: str) -> bool:
+    """Whether the shop is live and its mark active, as its badge says (cached, no query)."""
+    return badge_payload(public_id)["valid"]
 
 
 def invalidate_shop(shop_id: int) -> None:
@@ -204,6 +163,4 @@ def invalidate_shop(shop_id: int) -> None:
     if shop is None:
         return
     numbers = TrustMark.objects.filter(shop_id=shop_id).values_list("number", flat=True)
-    keys = [badge_key(shop.public_id), *(mark_key(n) for n in numbers)]
-    cache.delete_many(keys)
-    local.delete(*keys)
+    forget(badge_key(shop.public_id), *(mark_key(n) for n in numbers))

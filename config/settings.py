@@ -116,12 +116,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Parallel test workers (pytest -n) share one Redis: each keeps its own keys.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "trustmark",
+            "KEY_PREFIX": "trustmark" + _TEST_WORKER,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }

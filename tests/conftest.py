@@ -66,10 +66,20 @@ def restore_reference_data() -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """The cache (Redis in CI) outlives a test's rolled-back transaction: start empty."""
-    from certification.verification import local
+    """The cache (Redis in CI) outlives a test's rolled-back transaction: start empty.
 
-    cache.clear()
+    Parallel workers (pytest -n) share the Redis database, each with its own key prefix
+    (config/settings.py): a worker deletes its own keys, not the others' (FLUSHDB would).
+    """
+    from core.cache import local
+
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+        client = cache._cache.get_client(write=True)
+        own = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if own:
+            client.delete(*own)
+    else:
+        cache.clear()
     local.clear()
     return
 
