@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from certification.api import router as certification_router
+from core.ratelimit import RateLimited
 from guarantees.api import router as guarantees_router
 
 api = NinjaAPI(
@@ -63,3 +64,11 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
         },
         status=401,
     )
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    """Over the API key's rate limit: 429, and when to come back."""
+    response = api.create_response(request, exc.as_dict(), status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response

@@ -49,15 +49,26 @@ def check(scope: str, ident: str) -> None:
     limit, period = parse_limit(spec)
     now = time.time()
     window = int(now // period)
-    key = f"rl:{scope}:{ident}:{window}"
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: start the window again
-        cache.add(key, 1, timeout=period + 1)
-        count = 1
+    count = _count(f"rl:{scope}:{ident}:{window}", period + 1)
     if count > limit:
         raise RateLimited(max(1, int((window + 1) * period - now + 0.999)))
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to the counter under `key` and return it; on Redis in one round trip."""
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if get_client is not None:  # Django's Redis cache: INCR and EXPIRE in one pipeline
+        full_key = cache.make_and_validate_key(key)
+        pipe = get_client(full_key, write=True).pipeline()
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: start the window again
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -9,24 +9,28 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
-from core.errors import DomainError
+from core import ratelimit
 from guarantees.idempotency import run_once
-from guarantees.keys import authenticate
+from guarantees.keys import authenticate, note_use
 from guarantees.models import ApiKey, Channel, Guarantee
 from guarantees.services import Purchase, register_guarantee
 
 
 class ShopKey(HttpBearer):
-    """`Authorization: Bearer <shop API key>`; the key acts for its own shop only."""
+    """`Authorization: Bearer <shop API key>`; the key acts for its own shop only.
+
+    Every request counts against the key's rate limit (settings.RATE_LIMITS["api"]):
+    over it, RateLimited becomes a 429 with Retry-After (config/api.py).
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         key = authenticate(token)
         if key is not None:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+            ratelimit.check("api", str(key.pk))
+            note_use(key)
         return key
 
 
@@ -93,26 +97,26 @@ def as_json(guarantee: Guarantee) -> dict[str, Any]:
 
 @router.post(
     "/guarantees",
-    response={201: GuaranteeOut, 400: Error, 403: Error, 409: Error, 422: Error},
+    response={201: GuaranteeOut, 400: Error, 403: Error, 409: Error, 422: Error, 429: Error},
     summary="Register a purchase for buyer protection",
     description=(
         "Send an `Idempotency-Key` header: the same key with the same body returns the first "
-        "answer again without registering twice; the same key with another body is a 422. "
-        "A duplicate `order_reference` is a 409."
+        "answer again without registering twice (a request sent again while the first still "
+        "runs waits for it and gets its answer); the same key with another body is a 422. "
+        "A duplicate `order_reference` is a 409. Too many requests with one API key are a 429 "
+        "with a `Retry-After` header (seconds)."
     ),
 )
 def register(request: HttpRequest, payload: GuaranteeIn) -> Status:
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
 
     def work() -> tuple[int, dict[str, Any]]:
-        try:
-            guarantee = register_guarantee(
-                shop=api_key.shop,
-                purchase=Purchase(**payload.dict()),
-                channel=Channel.API,
-            )
-        except DomainError as exc:
-            return exc.status_code, exc.as_dict()
+        guarantee = register_guarantee(
+            shop=api_key.shop,
+            purchase=Purchase(**payload.dict()),
+            channel=Channel.API,
+            savepoint=False,  # run_once ends its transaction on any refusal
+        )
         return 201, as_json(guarantee)
 
     status, body = run_once(
@@ -126,7 +130,7 @@ def register(request: HttpRequest, payload: GuaranteeIn) -> Status:
 
 @router.get(
     "/guarantees/{number}",
-    response={200: GuaranteeOut, 404: Error},
+    response={200: GuaranteeOut, 404: Error, 429: Error},
     summary="One of the shop's own guarantees",
 )
 def read(request: HttpRequest, number: str) -> Status:

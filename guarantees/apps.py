@@ -7,3 +7,6 @@ class GuaranteesConfig(AppConfig):
 
     name = "guarantees"
     verbose_name = _("Guarantees")
+
+    def ready(self) -> None:
+        from guarantees import signals  # noqa: F401  (connects the cache invalidation)

@@ -1,8 +1,16 @@
 """Idempotency-Key for API writes: the same key and body replay the first answer.
 
-The row is claimed in its own transaction before the work starts, so of two
-identical requests at once only one does the work: the other gets 409 while
-it runs, and the stored answer once it is done.
+The answer is stored in the same transaction as the work, so the common case
+(a new key) costs one INSERT and no extra read. The unique index on (API key,
+Idempotency-Key) decides between requests:
+
+- a key seen before: the work's transaction fails on the index and is rolled
+  back whole, and the stored answer is replayed (a different body: 422);
+- two identical requests at once: the second waits on the index (or on the
+  order's unique index) until the first commits, then replays its answer;
+- a refusal (DomainError: 4xx) is stored too, so the same key and body always
+  get the first answer; an unexpected error stores nothing and the client may
+  retry with the same key.
 """
 
 from __future__ import annotations
@@ -18,7 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from guarantees.models import ApiKey, IdempotentRequest
+
+Answer = tuple[int, dict[str, Any]]
 
 
 def body_hash(body: bytes) -> str:
@@ -29,10 +40,32 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def run_once(
-    *, api_key: ApiKey, key: str, body: bytes, work: Callable[[], tuple[int, dict[str, Any]]]
-) -> tuple[int, dict[str, Any]]:
-    """Do `work` once per (API key, Idempotency-Key); replay its answer afterwards."""
+def _replay(api_key: ApiKey, key: str, digest: str) -> Answer | None:
+    """The stored answer for this key, a 422 for another body, or None when there is none."""
+    stored = IdempotentRequest.objects.filter(api_key=api_key, key=key).first()
+    if stored is None:
+        return None
+    if stored.request_hash != digest:
+        return 422, {
+            "detail": _("This Idempotency-Key was used with a different request body."),
+            "field": "Idempotency-Key",
+            "code": "idempotency_key_reused",
+        }
+    if stored.status_code is None:  # written by the previous claim-first scheme, never finished
+        return 409, {
+            "detail": _("A request with this Idempotency-Key is still being processed."),
+            "field": "Idempotency-Key",
+            "code": "idempotency_key_in_flight",
+        }
+    return stored.status_code, stored.response
+
+
+def run_once(*, api_key: ApiKey, key: str, body: bytes, work: Callable[[], Answer]) -> Answer:
+    """Do `work` once per (API key, Idempotency-Key); replay its answer afterwards.
+
+    `work` runs inside the transaction that stores its answer; it returns the answer
+    or raises DomainError, which rolls its changes back and is stored as the answer.
+    """
     if not key or len(key) > 255:
         return 400, {
             "detail": _("Send an Idempotency-Key header (at most 255 characters)."),
@@ -40,30 +73,27 @@ def run_once(
             "code": "idempotency_key_missing",
         }
     digest = body_hash(body)
+
+    def store(status: int, response: dict[str, Any]) -> None:
+        IdempotentRequest.objects.create(
+            api_key=api_key, key=key, request_hash=digest, status_code=status, response=response
+        )
+
     try:
-        with transaction.atomic():
-            record = IdempotentRequest.objects.create(api_key=api_key, key=key, request_hash=digest)
+        try:
+            with transaction.atomic():
+                status, response = work()
+                store(status, response)
+        except DomainError as refused:
+            status, response = refused.status_code, refused.as_dict()
+            with transaction.atomic():
+                store(status, response)
     except IntegrityError:
-        existing = IdempotentRequest.objects.get(api_key=api_key, key=key)
-        if existing.request_hash != digest:
-            return 422, {
-                "detail": _("This Idempotency-Key was used with a different request body."),
-                "field": "Idempotency-Key",
-                "code": "idempotency_key_reused",
-            }
-        if existing.status_code is None:
-            return 409, {
-                "detail": _("A request with this Idempotency-Key is still being processed."),
-                "field": "Idempotency-Key",
-                "code": "idempotency_key_in_flight",
-            }
-        return existing.status_code, existing.response
-    try:
-        status, response = work()
-    except Exception:
-        record.delete()  # let the client retry with the same key
-        raise
-    IdempotentRequest.objects.filter(pk=record.pk).update(status_code=status, response=response)
+        # The key was used before or by a request that just committed: its answer wins.
+        stored = _replay(api_key, key, digest)
+        if stored is None:
+            raise
+        return stored
     return status, response
 
 

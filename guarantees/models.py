@@ -5,7 +5,7 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -38,6 +38,20 @@ class CoverCap(models.Model):
         return f"{self.get_plan_display()} {self.currency} {self.cap}"
 
 
+class GuaranteeNumber(Func):
+    """`G-<year>-<0000042>`: the next value of guarantees_number_seq, made by the INSERT itself.
+
+    The column's default (the current year of the database clock); the registration passes
+    the local year. Either way INSERT ... RETURNING hands the number back, no second query.
+    """
+
+    function = "guarantees_next_number"
+    output_field = models.CharField()
+
+    def __init__(self, year: int | None = None) -> None:
+        super().__init__(*([Value(year)] if year is not None else []))
+
+
 class GuaranteeState(models.TextChoices):
     ACTIVE = "active", _("Active")
     CLAIMED = "claimed", _("Claim open")
@@ -54,7 +68,9 @@ class Channel(models.TextChoices):
 
 @pghistory.track(pghistory.InsertEvent("registered"), pghistory.UpdateEvent("changed"))
 class Guarantee(ConcurrentTransitionMixin, models.Model):
-    number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
+    number = models.CharField(
+        _("number"), max_length=24, unique=True, editable=False, db_default=GuaranteeNumber()
+    )
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="guarantees")
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

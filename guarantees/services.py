@@ -10,16 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import MarkState, Shop
+from certification.models import Shop
+from certification.verification import shop_has_valid_mark
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
-from guarantees.cover import MINOR_UNITS, cover_amount, cover_until, decimals_of
+from guarantees.cover import MINOR_UNITS, cap_for, cover_amount, cover_until, decimals_of
 from guarantees.links import page_url
-from guarantees.models import Channel, CoverCap, Guarantee, GuaranteeState, Plan
+from guarantees.models import Channel, Guarantee, GuaranteeNumber, GuaranteeState, Plan
 from notifications.services import queue_email
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -38,13 +39,6 @@ class Purchase:
     expected_delivery_date: date | None = None
     plan: str = Plan.BASIC
     language: str = ""
-
-
-def _next_number(today: date) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('guarantees_number_seq')")
-        (value,) = cursor.fetchone()
-    return f"G-{today.year}-{value:07d}"
 
 
 def _amount(raw: Any, currency: str) -> Decimal:
@@ -66,7 +60,9 @@ def _amount(raw: Any, currency: str) -> Decimal:
 
 
 def _check_shop(shop: Shop) -> None:
-    if shop.closed_at is not None or not shop.marks.filter(state=MarkState.ACTIVE).exists():
+    """The shop is live and its mark active, as its badge says: cached, invalidated on every
+    change of the mark or the shop (certification.verification)."""
+    if shop.closed_at is not None or not shop_has_valid_mark(shop.public_id):
         raise Conflict(
             _("%(domain)s has no valid trust mark: purchases there cannot be registered.")
             % {"domain": shop.display_domain}
@@ -104,9 +100,7 @@ def _cap(shop: Shop, plan: str, currency: str) -> Decimal:
         raise DomainError(_("The plan must be basic or plus."), field="plan")
     if plan == Plan.PLUS and "guarantee_plus" not in (shop.plan.features or []):
         raise DomainError(_("This shop does not offer the Plus guarantee."), field="plan")
-    cap = (
-        CoverCap.objects.filter(plan=plan, currency=currency).values_list("cap", flat=True).first()
-    )
+    cap = cap_for(plan, currency)
     if cap is None:
         raise DomainError(
             _("The %(plan)s guarantee is not offered in %(currency)s.")
@@ -155,16 +149,30 @@ def check_purchase(*, shop: Shop, purchase: Purchase, channel: str) -> CheckedPu
 
 
 def register_guarantee(
-    *, shop: Shop, purchase: Purchase, channel: str, buyer: Any | None = None
+    *,
+    shop: Shop,
+    purchase: Purchase,
+    channel: str,
+    buyer: Any | None = None,
+    savepoint: bool = True,
 ) -> Guarantee:
-    """Register one purchase for buyer protection, or say exactly why not."""
+    """Register one purchase for buyer protection, or say exactly why not.
+
+    Inside a caller's transaction the inserts run in a savepoint, so that a duplicate
+    order leaves the caller's transaction usable. A caller that ends its transaction on
+    any refusal anyway (the API's idempotent run) passes `savepoint=False`: two
+    statements fewer, and a duplicate order then aborts the caller's transaction.
+    """
     checked = check_purchase(shop=shop, purchase=purchase, channel=channel)
     reference, amount, currency = checked.reference, checked.amount, checked.currency
     email, cap, language = checked.email, checked.cap, checked.language
     try:
-        with transaction.atomic(), acting(buyer, "guarantee_registered", channel=channel):
+        with (
+            transaction.atomic(savepoint=savepoint),
+            acting(buyer, "guarantee_registered", channel=channel),
+        ):
             guarantee = Guarantee.objects.create(
-                number=_next_number(timezone.localdate()),
+                number=GuaranteeNumber(timezone.localdate().year),  # returned by the INSERT
                 shop=shop,
                 buyer=buyer,
                 buyer_email=email,
