@@ -6,8 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from audits.models import Audit
-from certification.access import shops_with_right
-from certification.models import Area, TeamMembership
+from certification.access import people_with_right
+from certification.models import Area
 from notifications.services import queue_email
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -19,13 +19,7 @@ def _language(audit: Audit) -> str:
 
 def merchant_recipients(audit: Audit) -> list:
     """The member's people who hold the audits right on this shop."""
-    people = [
-        membership.user
-        for membership in TeamMembership.objects.filter(member_id=audit.shop.member_id)
-        .select_related("user")
-        .order_by("user__email")
-    ]
-    return [p for p in people if shops_with_right(p, Area.AUDITS).filter(pk=audit.shop_id).exists()]
+    return people_with_right(audit.shop, Area.AUDITS)
 
 
 def _context(audit: Audit, event: str) -> dict:

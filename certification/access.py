@@ -216,3 +216,14 @@ def get_member_for_team(user: Any, member_id: int) -> Member:
     if member is None or not may_manage_team(user, member):
         raise Http404("No such member.")
     return member
+
+
+def people_with_right(shop: Shop, area: str) -> list[Any]:
+    """The member's people who hold `area` on this shop (owners hold every area)."""
+    people = [
+        membership.user
+        for membership in TeamMembership.objects.filter(member_id=shop.member_id)
+        .select_related("user")
+        .order_by("user__email")
+    ]
+    return [p for p in people if shops_with_right(p, area).filter(pk=shop.pk).exists()]

@@ -7,6 +7,7 @@ Safe defaults for the demo; production-safe when DEBUG is off
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -84,7 +85,15 @@ TEMPLATES = [
                 "portal.context_processors.navigation",
             ],
         },
-    }
+    },
+    {
+        # Plain-text emails: the same templates, without HTML escaping ("Müller & Söhne").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database: PostgreSQL only -------------------------------------------------
@@ -222,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "guarantees.tasks.send_cover_reminders",
         "schedule": 3600.0,
     },
+    "disputes-deadlines": {
+        "task": "disputes.tasks.run_deadlines",
+        "schedule": 900.0,
+    },
     "guarantees-purge-idempotency-keys": {
         "task": "guarantees.tasks.purge_idempotency_keys",
         "schedule": 3600.0,
@@ -290,6 +303,17 @@ GUARANTEE_CONFIRM_HOURS = env_int("GUARANTEE_CONFIRM_HOURS", 48)
 # How many days before the cover ends the buyer is asked whether all went well.
 GUARANTEE_REMINDER_DAYS = env_int("GUARANTEE_REMINDER_DAYS", 7)
 IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48)
+
+# --- Claims and payouts ----------------------------------------------------------------
+CLAIM_SHOP_ANSWER_DAYS = env_int("CLAIM_SHOP_ANSWER_DAYS", 7)
+CLAIM_SHOP_REMINDER_DAYS = env_int("CLAIM_SHOP_REMINDER_DAYS", 2)
+CLAIM_COVER_EXTENSION_DAYS = env_int("CLAIM_COVER_EXTENSION_DAYS", 30)
+CLAIM_INFORMATION_DAYS = env_int("CLAIM_INFORMATION_DAYS", 7)
+CLAIM_TARGET_DAYS = env_int("CLAIM_TARGET_DAYS", 30)
+CLAIM_OUTCOME_LIMIT_DAYS = env_int("CLAIM_OUTCOME_LIMIT_DAYS", 90)
+CLAIM_ATTACHMENT_MAX_BYTES = env_int("CLAIM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CLAIM_ATTACHMENTS_PER_POST = env_int("CLAIM_ATTACHMENTS_PER_POST", 5)
+PAYOUT_FOUR_EYES_ABOVE = Decimal(env_str("PAYOUT_FOUR_EYES_ABOVE", "2500"))
 
 # --- Rate limits ("<requests>/<seconds>", counted in the shared cache) ---------------
 RATE_LIMITS = {

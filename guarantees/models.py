@@ -150,6 +150,10 @@ class Guarantee(ConcurrentTransitionMixin, models.Model):
     def close(self) -> None:
         pass
 
+    @transition(field=state, source=GuaranteeState.CLAIMED, target=GuaranteeState.ACTIVE)
+    def release(self) -> None:
+        """The claim was withdrawn: the purchase is protected again for the rest of its cover."""
+
 
 class ApiKey(models.Model):
     """A shop's key for the API; only its SHA-256 is kept, the key is shown once."""

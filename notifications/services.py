@@ -16,8 +16,8 @@ def render_email(template: str, context: dict[str, Any], language: str) -> tuple
     """Subject and text body of `notifications/email/<template>`, in `language`."""
     ctx = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
-        subject = render_to_string(f"notifications/email/{template}_subject.txt", ctx)
-        body = render_to_string(f"notifications/email/{template}.txt", ctx)
+        subject = render_to_string(f"notifications/email/{template}_subject.txt", ctx, using="text")
+        body = render_to_string(f"notifications/email/{template}.txt", ctx, using="text")
     return " ".join(subject.split()), body.strip() + "\n"
 
 

@@ -1,0 +1,52 @@
+"""Attachments on case messages: checked before anything is stored, kept outside the web root."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.uploads import check_upload
+from disputes.models import Attachment, Message
+
+
+def check_files(files: Sequence[UploadedFile]) -> None:
+    """Every file is a PDF, PNG or JPEG within the size limit, and there are not too many."""
+    if len(files) > settings.CLAIM_ATTACHMENTS_PER_POST:
+        raise DomainError(
+            _("At most %(n)s files per message.") % {"n": settings.CLAIM_ATTACHMENTS_PER_POST},
+            field="files",
+        )
+    for upload in files:
+        check_upload(upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files")
+
+
+def attach(message: Message, files: Sequence[UploadedFile]) -> list[Attachment]:
+    """Store the (already checked) files on the message, named by their real type."""
+    stored = []
+    for upload in files:
+        extension, content_type = check_upload(
+            upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files"
+        )
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        stem = get_valid_filename((upload.name or "evidence").rsplit(".", 1)[0])[:80] or "file"
+        name = f"{stem}.{extension}"
+        attachment = Attachment(
+            message=message,
+            name=name,
+            content_type=content_type,
+            size=upload.size or 0,
+            sha256=digest.hexdigest(),
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored

@@ -1,0 +1,113 @@
+"""Case pages in the portal: the shop's cases, the mediators' queue, the case, recourse."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role, user_has_role
+from core.uploads import download
+from disputes.access import claims_for_shop_people, is_mediator, portal_actor
+from disputes.case_page import render_case, run_action
+from disputes.models import Attachment, Claim, ClaimState, Party
+from disputes.selectors import AMOUNT_BANDS, mediation_queue, recourse_balances, shop_cases
+from guarantees.links import page_token
+
+
+def _case(request: HttpRequest, number: str) -> tuple[Claim, object]:
+    claim = get_object_or_404(
+        Claim.objects.select_related("guarantee", "shop", "mediator"), number=number
+    )
+    actor = portal_actor(request.user, claim)
+    return claim, actor
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The shop's cases, the nearest deadline first."""
+    if is_mediator(request.user):
+        return redirect("disputes:queue")
+    claims = claims_for_shop_people(request.user)
+    state = request.GET.get("state", "")
+    state = state if state in ClaimState.values else ""
+    page = Paginator(shop_cases(claims, state=state), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disputes/case_list.html",
+        {"page": page, "state": state, "states": ClaimState.choices},
+    )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Mediators' work: filter by state, overdue, mine, amount band; sorted by due date."""
+    if not is_mediator(request.user):
+        raise Http404("Not found.")
+    state = request.GET.get("state", "")
+    state = state if state in ClaimState.values else ""
+    band = request.GET.get("band", "")
+    band = band if band in AMOUNT_BANDS else ""
+    mine = request.GET.get("mine") == "1"
+    overdue = request.GET.get("overdue") == "1"
+    claims = mediation_queue(user=request.user, state=state, overdue=overdue, mine=mine, band=band)
+    page = Paginator(claims, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disputes/queue.html",
+        {
+            "page": page,
+            "state": state,
+            "band": band,
+            "mine": mine,
+            "overdue": overdue,
+            "states": ClaimState.choices,
+        },
+    )
+
+
+@login_required
+def case(request: HttpRequest, number: str) -> HttpResponse:
+    claim, actor = _case(request, number)
+    if actor.party == Party.BUYER:
+        return redirect(reverse("claims:case", args=[_buyer_token(claim), claim.number]))
+    return render_case(request, claim, actor, base=reverse("disputes:case", args=[number]))
+
+
+def _buyer_token(claim: Claim) -> str:
+    return page_token(claim.guarantee.number)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    claim, actor = _case(request, number)
+    return run_action(request, claim, actor, action, base=reverse("disputes:case", args=[number]))
+
+
+@login_required
+def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    claim, actor = _case(request, number)
+    return serve_attachment(claim, pk, staff=actor.is_staff)
+
+
+def serve_attachment(claim: Claim, pk: int, *, staff: bool) -> HttpResponse:
+    """An attachment of this case; internal notes' files to staff only."""
+    files = Attachment.objects.filter(message__claim=claim, pk=pk)
+    if not staff:
+        files = files.filter(message__internal=False)
+    found = files.first()
+    if found is None:
+        raise Http404("No such file.")
+    return download(found.file, filename=found.name, content_type=found.content_type)
+
+
+@login_required
+def recourse(request: HttpRequest) -> HttpResponse:
+    """Administrators: what each member owes for paid claims."""
+    if not user_has_role(request.user, Role.ADMINISTRATOR):
+        raise Http404("Not found.")
+    return render(request, "disputes/recourse.html", {"balances": recourse_balances()})
