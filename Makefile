@@ -64,6 +64,7 @@ check-deploy: install
 bench: install
 	$(PY) bench/badge.py
 	$(PY) bench/pdf.py
+	$(PY) bench/guarantee_api.py
 
 clean-data:
 	rm -rf .data
