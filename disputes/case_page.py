@@ -217,6 +217,8 @@ def render_case(
     status: int = 200,
 ) -> HttpResponse:
     bound = bound or {}
+    names = offered(actor, claim)
+    names = [*[name for name in bound if name not in names], *names]  # a refusal stays visible
     forms = [
         {
             "name": name,
@@ -225,7 +227,7 @@ def render_case(
             "danger": name in DANGER,
             "form": bound.get(name) or _build_form(name),
         }
-        for name in offered(actor, claim)
+        for name in names
     ]
     response = render(
         request,

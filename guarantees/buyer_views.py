@@ -132,6 +132,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
             "error": error,
             "days_left": (guarantee.cover_until - timezone.localdate()).days,
             "can_cancel": guarantee.state == GuaranteeState.ACTIVE,
+            "token": token,
         },
         status=400 if error else 200,
     )

@@ -30,7 +30,9 @@ class GuaranteeFilter(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     registered_to = forms.DateField(
-        label=gettext_lazy("Registered until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Registered until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = forms.CharField(
         label=gettext_lazy("Number, order or email"), required=False, max_length=100

@@ -30,6 +30,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     if shops_with_right(user, Area.CASES).exists():
         items.append((reverse("guarantee_portal:list"), _("Guarantees")))
+        if user_has_role(user, Role.MEDIATOR):
+            items.append((reverse("disputes:queue"), _("Mediation")))
+        else:
+            items.append((reverse("disputes:list"), _("Claims")))
     if not user.is_staff:
         items.append((reverse("guarantees:mine"), _("My guarantees")))
     if user_has_role(user, Role.AUDITOR):
@@ -37,6 +41,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if is_staff_viewer(user):
         items.append((reverse("portal:mark_list"), _("Trust marks")))
     if user.is_staff and user_has_role(user, Role.ADMINISTRATOR):
+        items.append((reverse("disputes:recourse"), _("Recourse")))
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path
     return {
