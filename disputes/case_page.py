@@ -24,10 +24,13 @@ from disputes.access import CaseActor
 from disputes.forms import (
     AnswerForm,
     AssignForm,
+    CancelPayoutForm,
+    ConfirmForm,
     DecisionForm,
     InformationForm,
     MessageForm,
-    PayoutForm,
+    PayForm,
+    ProposeForm,
     TextForm,
 )
 from disputes.models import Claim, ClaimState, Party, PayoutState
@@ -82,7 +85,7 @@ ACTIONS: dict[str, Action] = {
         lambda a, c, d: services.settle_claim(actor=a, claim=c, note=d["text"]),
     ),
     "accept": Action(
-        TextForm, (Party.BUYER,), lambda a, c, d: services.accept_answer(actor=a, claim=c)
+        ConfirmForm, (Party.BUYER,), lambda a, c, d: services.accept_answer(actor=a, claim=c)
     ),
     "reject": Action(
         TextForm,
@@ -95,7 +98,7 @@ ACTIONS: dict[str, Action] = {
         lambda a, c, d: services.withdraw_claim(actor=a, claim=c, note=d["text"]),
     ),
     "take": Action(
-        TextForm, (Party.STAFF,), lambda a, c, d: services.assign_case(actor=a, claim=c)
+        ConfirmForm, (Party.STAFF,), lambda a, c, d: services.assign_case(actor=a, claim=c)
     ),
     "assign": Action(
         AssignForm,
@@ -112,7 +115,7 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "resume": Action(
-        TextForm, (Party.STAFF,), lambda a, c, d: services.resume_mediation(actor=a, claim=c)
+        ConfirmForm, (Party.STAFF,), lambda a, c, d: services.resume_mediation(actor=a, claim=c)
     ),
     "decide": Action(
         DecisionForm,
@@ -126,22 +129,22 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "approve_payout": Action(
-        PayoutForm,
+        ConfirmForm,
         (Party.STAFF,),
         lambda a, c, d: payouts.approve_payout(actor=a, payout=_payout(c)),
     ),
     "pay": Action(
-        PayoutForm,
+        PayForm,
         (Party.STAFF,),
         lambda a, c, d: payouts.mark_paid(actor=a, payout=_payout(c), reference=d["reference"]),
     ),
     "cancel_payout": Action(
-        PayoutForm,
+        CancelPayoutForm,
         (Party.STAFF,),
         lambda a, c, d: payouts.cancel_payout(actor=a, payout=_payout(c), reason=d["reason"]),
     ),
     "propose_payout": Action(
-        PayoutForm,
+        ProposeForm,
         (Party.STAFF,),
         lambda a, c, d: payouts.propose_again(actor=a, payout=_payout(c), amount=d["amount"]),
     ),

@@ -114,7 +114,17 @@ class AssignForm(forms.Form):
         self.fields["mediator"].choices = mediators
 
 
-class PayoutForm(forms.Form):
-    reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)
-    reason = forms.CharField(label=_("Why cancel"), max_length=2000, required=False)
-    amount = forms.CharField(label=_("Amount"), max_length=20, required=False)
+class ConfirmForm(forms.Form):
+    """An action that needs nothing but the click (take the case, accept, approve)."""
+
+
+class PayForm(forms.Form):
+    reference = forms.CharField(label=_("Payment reference"), max_length=100)
+
+
+class CancelPayoutForm(forms.Form):
+    reason = forms.CharField(label=_("Why cancel"), max_length=2000)
+
+
+class ProposeForm(forms.Form):
+    amount = forms.CharField(label=_("Amount"), max_length=20)

@@ -38,9 +38,13 @@ from certification.services import create_shop
 from certification.team import set_rights
 from certification.verification import verification_url
 from core.history import acting
+from disputes import services as disputes
+from disputes.access import CaseActor, buyer_of
+from disputes.models import Claim, Party
+from disputes.payouts import approve_payout, mark_paid
 from guarantees.checkout import checkout_url, shop_secret
 from guarantees.keys import create_api_key
-from guarantees.links import page_url
+from guarantees.links import page_token, page_url
 from guarantees.models import ApiKey, Channel, Guarantee
 from guarantees.services import Purchase, cancel_guarantee, register_guarantee
 
@@ -122,6 +126,8 @@ class Command(BaseCommand):
         summary["audits"] = self._audit_summary()
         with transaction.atomic(), acting(None, "demo_loaded"):
             summary["guarantees"] = self._guarantees()
+        with transaction.atomic(), acting(None, "demo_loaded"):
+            summary["claims"] = self._claims()
         if options["json"]:
             self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
             return
@@ -287,6 +293,8 @@ class Command(BaseCommand):
             ("DEMO-1001", "89.90", "basic", 2, None),
             ("DEMO-1002", "1249.00", "plus", 5, None),
             ("DEMO-1003", "35.50", "basic", 1, "cancel"),
+            ("DEMO-1004", "149.00", "basic", 4, None),
+            ("DEMO-1005", "640.00", "plus", 3, None),
         ]
         for reference, amount, plan, days_ago, then in wanted:
             if Guarantee.objects.filter(shop=shop, order_reference=reference).exists():
@@ -334,6 +342,55 @@ class Command(BaseCommand):
                 for g in Guarantee.objects.filter(shop=shop).order_by("number")
             ],
         }
+
+    def _claims(self) -> list[dict[str, Any]]:
+        """Cases in several states, each reached through the services as people would."""
+        shop = Shop.objects.live().get(domain="nordlicht-shop.de")
+        owner = CaseActor(User.objects.get(email="owner@nordlicht.example"), Party.SHOP)
+        mediator = CaseActor(User.objects.get(email="mediator@trustmark.example"), Party.STAFF)
+        admin = CaseActor(User.objects.get(email="admin@trustmark.example"), Party.STAFF)
+        stories = {
+            "DEMO-1002": ("not_as_described", "1249.00", "The sofa came with a torn cushion."),
+            "DEMO-1004": ("not_delivered", "100.00", "Nothing arrived after two weeks."),
+            "DEMO-1005": ("refund_missing", "640.00", "I sent the bike back; no refund yet."),
+        }
+        for reference, (reason, amount, text) in stories.items():
+            guarantee = Guarantee.objects.get(shop=shop, order_reference=reference)
+            if guarantee.claims.exists():
+                continue
+            claim = disputes.file_claim(
+                actor=buyer_of(guarantee, guarantee.buyer),
+                guarantee=guarantee,
+                reason=reason,
+                amount=amount,
+                description=text,
+                language="en",
+            )
+            if reference == "DEMO-1002":
+                continue  # waits for the shop
+            claim = disputes.answer_claim(
+                actor=owner, claim=claim, answer="disputed", text="Our records show otherwise."
+            )
+            claim = disputes.reject_answer(
+                actor=buyer_of(guarantee, guarantee.buyer), claim=claim, reason="That is wrong."
+            )
+            if reference == "DEMO-1004":
+                continue  # in mediation
+            claim = disputes.decide_claim(
+                actor=mediator, claim=claim, for_buyer=True, reason="The return was tracked."
+            )
+            payout = approve_payout(actor=admin, payout=claim.payout)
+            mark_paid(actor=admin, payout=payout, reference="DEMO-SEPA-0001")
+        return [
+            {
+                "number": claim.number,
+                "order_reference": claim.guarantee.order_reference,
+                "state": claim.state,
+                "buyer_case": settings.SITE_URL
+                + reverse("claims:case", args=[page_token(claim.guarantee.number), claim.number]),
+            }
+            for claim in Claim.objects.filter(shop=shop).select_related("guarantee").order_by("pk")
+        ]
 
     @staticmethod
     def _decide(audit: Audit, reviewer: User, *, unmet: tuple[str, ...]) -> None:
