@@ -97,7 +97,15 @@ def as_json(guarantee: Guarantee) -> dict[str, Any]:
 
 @router.post(
     "/guarantees",
-    response={201: GuaranteeOut, 400: Error, 403: Error, 409: Error, 422: Error, 429: Error},
+    response={
+        201: GuaranteeOut,
+        400: Error,
+        401: Error,
+        403: Error,
+        409: Error,
+        422: Error,
+        429: Error,
+    },
     summary="Register a purchase for buyer protection",
     description=(
         "Send an `Idempotency-Key` header: the same key with the same body returns the first "
@@ -130,7 +138,7 @@ def register(request: HttpRequest, payload: GuaranteeIn) -> Status:
 
 @router.get(
     "/guarantees/{number}",
-    response={200: GuaranteeOut, 404: Error, 429: Error},
+    response={200: GuaranteeOut, 401: Error, 404: Error, 429: Error},
     summary="One of the shop's own guarantees",
 )
 def read(request: HttpRequest, number: str) -> Status:

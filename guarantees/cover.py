@@ -13,26 +13,6 @@ from guarantees.models import CoverCap
 CAPS_KEY = "tm:guarantees:caps:v1"
 CAPS_TTL = 300  # a safety net only: saving or deleting a cap forgets them on commit
 
-# ISO 4217 minor units of the currencies shops may use.
-MINOR_UNITS = {
-    "EUR": 2,
-    "GBP": 2,
-    "CHF": 2,
-    "PLN": 2,
-    "CZK": 2,
-    "DKK": 2,
-    "SEK": 2,
-    "NOK": 2,
-    "HUF": 2,
-    "RON": 2,
-    "USD": 2,
-}
-
-
-def decimals_of(amount: Decimal) -> int:
-    exponent = amount.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
 
 def cover_amount(amount: Decimal, cap: Decimal) -> Decimal:
     """What one purchase is covered for: the order amount, at most the plan's cap."""

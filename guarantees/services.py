@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,8 @@ from certification.models import Shop
 from certification.verification import shop_has_valid_mark
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
-from guarantees.cover import MINOR_UNITS, cap_for, cover_amount, cover_until, decimals_of
+from core.money import parse_amount
+from guarantees.cover import cap_for, cover_amount, cover_until
 from guarantees.links import page_url
 from guarantees.models import Channel, Guarantee, GuaranteeNumber, GuaranteeState, Plan
 from notifications.services import queue_email
@@ -39,24 +40,6 @@ class Purchase:
     expected_delivery_date: date | None = None
     plan: str = Plan.BASIC
     language: str = ""
-
-
-def _amount(raw: Any, currency: str) -> Decimal:
-    try:
-        amount = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_("The amount must be a number such as 49.90."), field="amount") from exc
-    if not amount.is_finite() or amount <= 0:
-        raise DomainError(_("The amount must be more than zero."), field="amount")
-    if decimals_of(amount) > MINOR_UNITS.get(currency, 2):
-        raise DomainError(
-            _("%(currency)s amounts have at most %(n)s decimals.")
-            % {"currency": currency, "n": MINOR_UNITS.get(currency, 2)},
-            field="amount",
-        )
-    if amount >= Decimal("10000000000"):
-        raise DomainError(_("The amount is too large."), field="amount")
-    return amount
 
 
 def _check_shop(shop: Shop) -> None:
@@ -129,7 +112,12 @@ def check_purchase(*, shop: Shop, purchase: Purchase, channel: str) -> CheckedPu
         raise DomainError(
             _("This shop sells in %(currency)s.") % {"currency": shop.currency}, field="currency"
         )
-    amount = _amount(purchase.amount, currency)
+    for field in ("order_reference", "buyer_email", "buyer_name", "language"):
+        if "\x00" in str(getattr(purchase, field) or ""):
+            raise DomainError(
+                _("This field contains a character that is not allowed."), field=field
+            )
+    amount = parse_amount(purchase.amount, currency)
     reference = (purchase.order_reference or "").strip()
     if not reference or len(reference) > 100:
         raise DomainError(

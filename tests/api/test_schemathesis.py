@@ -24,7 +24,6 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -119,15 +118,6 @@ def test_no_mark_lookup_gets_a_5xx_or_an_answer_the_schema_does_not_declare(case
     case.call_and_validate(checks=CHECKS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FailureGroup,
-    reason=(
-        "Known, reported: a NUL character in order_reference or buyer_name is a 500 "
-        "(PostgreSQL text cannot hold NUL), and the 401 for a missing or unknown API key "
-        "is not declared in the schema. Remove this mark once guarantees/api.py is fixed."
-    ),
-)
 @pytest.mark.django_db(transaction=True)
 @schema.include(path_regex="^/api/v1/guarantees").parametrize()
 @BOUNDED
@@ -141,12 +131,9 @@ def test_no_guarantee_call_gets_a_5xx_or_an_answer_the_schema_does_not_declare(c
         assert read.call_and_validate(headers=headers, checks=CHECKS).status_code == 200
 
 
-# The two findings above, stated on their own so that they do not depend on the fuzzer.
+# Two findings of the fuzzer (fixed), stated on their own so that they do not depend on it.
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="Known, reported: guarantees/api.py declares no 401."
-)
 def test_every_operation_that_takes_an_api_key_declares_its_401():
     for path, methods in schema.raw_schema["paths"].items():
         for method, operation in methods.items():
@@ -154,9 +141,6 @@ def test_every_operation_that_takes_an_api_key_declares_its_401():
                 assert "401" in operation["responses"], f"{method.upper()} {path}"
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="Known, reported: NUL reaches PostgreSQL, a 500."
-)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("field", ["order_reference", "buyer_name"])
 def test_a_nul_character_in_a_registration_is_refused_without_a_server_error(
