@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 
@@ -29,7 +29,12 @@ class RateLimited(DomainError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after},
+            ngettext(
+                "Too many requests. Try again in %(seconds)s second.",
+                "Too many requests. Try again in %(seconds)s seconds.",
+                retry_after,
+            )
+            % {"seconds": retry_after},
             code="rate_limited",
         )
         self.retry_after = retry_after

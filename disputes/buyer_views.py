@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -72,7 +73,7 @@ def new_claim(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "disputes/new_claim.html",
-        {"guarantee": guarantee, "form": form},
+        {"guarantee": guarantee, "form": form, "answer_days": settings.CLAIM_SHOP_ANSWER_DAYS},
         status=400 if form.errors else 200,
     )
 

@@ -47,8 +47,8 @@ def approve_payout(*, actor: CaseActor, payout: Payout) -> Payout:
             )
         if needs_second_person(payout) and payout.proposed_by_id == actor.user.pk:
             raise NotPermitted(
-                _("Above %(limit)s a second staff member must approve the payout.")
-                % {"limit": settings.PAYOUT_FOUR_EYES_ABOVE}
+                _("Above %(limit)s %(currency)s a second staff member must approve the payout.")
+                % {"limit": settings.PAYOUT_FOUR_EYES_ABOVE, "currency": payout.currency}
             )
         payout.approve(actor.user)
         with acting(actor.user, "payout_approved"):
