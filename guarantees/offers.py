@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from certification.models import Shop
-from guarantees.cover import cover_amount
-from guarantees.models import CoverCap, Plan
+from guarantees.cover import cap_for, cover_amount
+from guarantees.models import Plan
 
 
 def offered_plans(shop: Shop, currency: str, amount: str | None = None) -> list[dict[str, Any]]:
@@ -15,20 +15,16 @@ def offered_plans(shop: Shop, currency: str, amount: str | None = None) -> list[
     offered = [Plan.BASIC]
     if "guarantee_plus" in (shop.plan.features or []):
         offered.append(Plan.PLUS)
-    caps = dict(
-        CoverCap.objects.filter(plan__in=offered, currency=currency).values_list("plan", "cap")
-    )
     plans = []
     for plan in offered:
-        if plan not in caps:
+        cap = cap_for(plan, currency)
+        if cap is None:
             continue
         covered = None
         if amount is not None:
             try:
-                covered = cover_amount(Decimal(amount), caps[plan])
+                covered = cover_amount(Decimal(amount), cap)
             except (ArithmeticError, InvalidOperation):
                 covered = None  # the service refuses such an amount with a message
-        plans.append(
-            {"plan": plan, "label": Plan(plan).label, "cap": caps[plan], "covered": covered}
-        )
+        plans.append({"plan": plan, "label": Plan(plan).label, "cap": cap, "covered": covered})
     return plans
