@@ -1,0 +1,45 @@
+"""What the browser journeys share: signing in, the links emailed so far, a small PNG."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from typing import Any
+
+from django.core import mail
+
+
+def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def emailed_links(to: str) -> list[str]:
+    """Every link in the emails sent to this address so far, oldest first."""
+    links = []
+    for message in mail.outbox:
+        if to in message.to:
+            links += re.findall(r"https?://\S+", message.body)
+    return links
+
+
+def tiny_png(width: int = 8, height: int = 8) -> bytes:
+    """A real (small, blue) PNG image, for evidence uploads."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x0b\x5c\xad" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
