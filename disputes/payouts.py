@@ -17,18 +17,22 @@ from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from core.money import parse_amount
 from disputes.access import CaseActor
-from disputes.models import Party, Payout, PayoutState, RecourseEntry
+from disputes.models import Claim, Party, Payout, PayoutState, RecourseEntry
 from disputes.notify import tell
 from disputes.services import require_party
 from guarantees.models import GuaranteeState
 
 
 def _locked(payout: Payout) -> Payout:
-    return (
-        Payout.objects.select_for_update(of=("self",))
-        .select_related("claim", "claim__guarantee", "claim__shop")
-        .get(pk=payout.pk)
+    """Lock the case, then its payout (the order every case service follows)."""
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("guarantee", "shop")
+        .get(pk=payout.claim_id)
     )
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    locked.claim = claim
+    return locked
 
 
 def needs_second_person(payout: Payout) -> bool:

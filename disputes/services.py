@@ -160,6 +160,7 @@ def file_claim(
                     currency=locked.currency,
                     description=description,
                     language=language if language in SUPPORTED_LANGUAGES else locked.language,
+                    cover_until_before=locked.cover_until,
                 )
                 locked.open_claim()
                 locked.cover_until += timedelta(days=settings.CLAIM_COVER_EXTENSION_DAYS)
@@ -269,8 +270,9 @@ def withdraw_claim(*, actor: CaseActor, claim: Claim, note: str = "") -> Claim:
         guarantee = claim.guarantee
         if guarantee.state == GuaranteeState.CLAIMED:
             guarantee.release()
+            guarantee.cover_until = claim.cover_until_before  # the extension was for the claim
             with acting(actor.user, "claim_withdrawn"):
-                guarantee.save(update_fields=["state", "updated_at"])
+                guarantee.save(update_fields=["state", "cover_until", "updated_at"])
         tell(claim, "withdrawn", [Party.SHOP, *([Party.STAFF] if claim.mediator_id else [])])
     return claim
 

@@ -74,6 +74,10 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("status"), default=ClaimState.FILED, choices=ClaimState.choices, protected=True
     )
+    cover_until_before = models.DateField(
+        _("cover end before the claim"),
+        help_text=_("Restored when the claim is withdrawn: the extension lasts while it is open."),
+    )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     shop_due_at = models.DateTimeField(_("shop to answer by"), null=True, blank=True)
     shop_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -160,6 +164,14 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     @property
     def is_undecided(self) -> bool:
         return self.state in UNDECIDED
+
+    @property
+    def decision_label(self) -> str:
+        """What the mediator decided, whatever the case's state now (paid cases are closed)."""
+        if self.decided_at is None:
+            return ""
+        won = self.decision_amount is not None
+        return str(ClaimState.DECIDED_FOR_BUYER.label if won else ClaimState.DECIDED_FOR_SHOP.label)
 
     @transition(field=state, source=ClaimState.FILED, target=ClaimState.AWAITING_SHOP)
     def ask_shop(self, due: object) -> None:

@@ -175,11 +175,6 @@ def in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     return thread, result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mark_paid locks only the payout row and saves the whole claim row it read before "
-    "(claim.close(); claim.save()): a mediator change committed meanwhile is silently undone",
-)
 def test_paying_does_not_undo_a_hand_over_made_meanwhile(
     in_mediation, staff, second_staff, third_staff, monkeypatch
 ):

@@ -162,11 +162,6 @@ def test_ended_cases_are_left_alone(claim, frozen, buyer):
     assert emails_since(mark) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="file_claim adds CLAIM_COVER_EXTENSION_DAYS to cover_until on every filing and "
-    "withdraw_claim keeps it: filing and withdrawing again and again extends the cover without end",
-)
 def test_filing_and_withdrawing_again_and_again_does_not_extend_the_cover_without_end(
     guarantee, buyer, settings
 ):

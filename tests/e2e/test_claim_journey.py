@@ -173,14 +173,6 @@ def test_a_buyer_is_protected_files_a_claim_and_is_paid_after_mediation(
     assert "240.00 EUR" in paid[-1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: once a payout is paid the case closes, and the case page's 'Decision' row "
-        "prints the claim's current state ('Closed: 80.00 EUR') instead of the decision "
-        "('Decided for the buyer: 80.00 EUR') (disputes/templates/disputes/case.html)."
-    ),
-)
 def test_a_paid_case_still_says_it_was_decided_for_the_buyer(
     new_page, shot, live_server, world, active_mark, mediator
 ):

@@ -97,14 +97,6 @@ def test_visitors_are_warned_and_a_suspension_turns_badge_and_page_not_valid_at_
     assert any(mark.number in m.body for m in owner_mails), "the owner was not told"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: the German 'not verified' badge overflows its 180 px image: its second line "
-        "'Keine gültige Trustmark-Mitgliedschaft' spans x = -6..186 and is cut off at both "
-        "edges (certification/templates/certification/badge.svg, font-size 10)."
-    ),
-)
 def test_the_not_verified_badge_fits_its_image_in_every_language(new_page, shot, live_server):
     page = new_page()
     overflowing = {}
