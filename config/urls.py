@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/audits/", include("audits.urls")),
     path("portal/guarantees/", include("guarantees.portal_urls")),
     path("portal/cases/", include("disputes.urls")),
+    path("portal/inbox/", include("notifications.urls")),
     path("protection/g/<str:token>/claims/", include("disputes.buyer_urls")),
     path("protection/", include("guarantees.urls")),
     path("", include("portal.urls")),

@@ -50,6 +50,12 @@ class OutgoingMessage(models.Model):
                 condition=Q(status="pending"),
                 name="outbox_pending_due_idx",
             ),
+            # The unread count in every page's header: a small index of unread rows only.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="outbox_unread_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications.models import OutgoingMessage
 
@@ -52,3 +52,22 @@ def queue_email(
 
     transaction.on_commit(lambda: send_outgoing_message.delay(message.pk))
     return message
+
+
+def mark_read(*, message: OutgoingMessage, reader: Any) -> bool:
+    """The reader marks their own message as read; True for the call that did it.
+
+    Compare-and-set: a second click (or a concurrent one) changes nothing and
+    keeps the first time of reading.
+    """
+    updated = OutgoingMessage.objects.filter(
+        pk=message.pk, recipient=reader, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    return updated == 1
+
+
+def mark_all_read(*, reader: Any) -> int:
+    """Every unread message of the reader is read now; the number marked."""
+    return OutgoingMessage.objects.filter(recipient=reader, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

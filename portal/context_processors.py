@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, user_has_role
 from certification.access import is_staff_viewer, may_manage_team, shops_with_right
 from certification.models import Area, Member
+from notifications.selectors import unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "unread_count": 0}
     items = [
         (reverse("portal:dashboard"), _("Dashboard")),
         (reverse("portal:shop_list"), _("Shops")),
@@ -45,5 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path
     return {
-        "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items]
+        "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items],
+        # Read on every page, never cached: marking a message read shows at once.
+        "unread_count": unread_count(user),
     }
