@@ -22,6 +22,7 @@ from audits.access import get_audit_for, is_audit_staff, may_act_for_shop
 from audits.models import AuditState, Finding, FindingResult
 from certification.access import get_shop_for
 from core.errors import DomainError
+from core.exports import Column, export_response, requested_format
 from core.uploads import CONTENT_TYPES, download
 
 
@@ -56,6 +57,19 @@ class FindingForm(forms.Form):
     )
 
 
+QUEUE_COLUMNS = [
+    Column("#", lambda a: a.pk),
+    Column(gettext_lazy("Shop"), lambda a: a.shop.display_domain),
+    Column(gettext_lazy("Member"), lambda a: a.shop.member.legal_name),
+    Column(gettext_lazy("Kind"), lambda a: a.get_kind_display()),
+    Column(gettext_lazy("Status"), lambda a: a.get_state_display()),
+    Column(gettext_lazy("Auditor"), lambda a: a.auditor.get_short_name() if a.auditor else ""),
+    Column(gettext_lazy("Due"), lambda a: a.fix_due_at),
+    Column(gettext_lazy("Not met"), lambda a: a.unmet),
+    Column(gettext_lazy("Unchecked"), lambda a: a.unchecked),
+]
+
+
 def _staff_audit(request: HttpRequest, pk: int) -> Any:
     if not is_audit_staff(request.user):
         raise Http404("No such audit.")
@@ -71,6 +85,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     overdue = request.GET.get("overdue") == "1"
     audits = selectors.audit_queue(user=request.user, state=state, mine=mine, overdue=overdue)
+    if fmt := requested_format(request):
+        return export_response(fmt, filename="audits", columns=QUEUE_COLUMNS, rows=audits)
     page = Paginator(audits, 25).get_page(request.GET.get("page"))
     return render(
         request,

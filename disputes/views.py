@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, user_has_role
+from core.exports import export_response, requested_format
 from core.uploads import download
 from disputes.access import claims_for_shop_people, is_mediator, portal_actor
 from disputes.case_page import render_case, run_action
+from disputes.exports import MEDIATION_COLUMNS, SHOP_CASE_COLUMNS
 from disputes.models import Attachment, Claim, ClaimState, Party
 from disputes.selectors import AMOUNT_BANDS, mediation_queue, recourse_balances, shop_cases
 from guarantees.links import page_token
@@ -34,7 +36,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     claims = claims_for_shop_people(request.user)
     state = request.GET.get("state", "")
     state = state if state in ClaimState.values else ""
-    page = Paginator(shop_cases(claims, state=state), 25).get_page(request.GET.get("page"))
+    rows = shop_cases(claims, state=state)
+    if fmt := requested_format(request):
+        return export_response(fmt, filename="claims", columns=SHOP_CASE_COLUMNS, rows=rows)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "disputes/case_list.html",
@@ -54,6 +59,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     overdue = request.GET.get("overdue") == "1"
     claims = mediation_queue(user=request.user, state=state, overdue=overdue, mine=mine, band=band)
+    if fmt := requested_format(request):
+        return export_response(
+            fmt, filename="mediation-queue", columns=MEDIATION_COLUMNS, rows=claims
+        )
     page = Paginator(claims, 25).get_page(request.GET.get("page"))
     return render(
         request,

@@ -13,10 +13,27 @@ from django.utils.translation import gettext_lazy
 
 from certification.access import shops_with_right
 from certification.models import Area
+from core.exports import Column, export_response, requested_format
 from guarantees.models import Channel, GuaranteeState, Plan
 from guarantees.selectors import guarantees_for, totals_by_currency
 
 SHOP_CHOICES_LIMIT = 200
+
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("Guarantee"), lambda g: g.number),
+    Column(gettext_lazy("Registered"), lambda g: g.created_at),
+    Column(gettext_lazy("Registered through"), lambda g: g.get_channel_display()),
+    Column(gettext_lazy("Shop"), lambda g: g.shop.display_domain),
+    Column(gettext_lazy("Order"), lambda g: g.order_reference),
+    Column(gettext_lazy("Buyer"), lambda g: g.buyer_name),
+    Column(gettext_lazy("Email"), lambda g: g.buyer_email),
+    Column(gettext_lazy("Order amount"), lambda g: g.amount),
+    Column(gettext_lazy("Amount covered"), lambda g: g.cover_amount),
+    Column(gettext_lazy("Currency"), lambda g: g.currency),
+    Column(gettext_lazy("Plan"), lambda g: g.get_plan_display()),
+    Column(gettext_lazy("Covered until"), lambda g: g.cover_until),
+    Column(gettext_lazy("Status"), lambda g: g.get_state_display()),
+]
 
 
 class GuaranteeFilter(forms.Form):
@@ -68,9 +85,10 @@ def guarantee_list(request: HttpRequest) -> HttpResponse:
         registered_to=filters.get("registered_to"),
         search=filters.get("q", ""),
     )
-    page = Paginator(guarantees.select_related("shop").order_by("-created_at", "-pk"), 50).get_page(
-        request.GET.get("page")
-    )
+    rows = guarantees.select_related("shop").order_by("-created_at", "-pk")
+    if fmt := requested_format(request):
+        return export_response(fmt, filename="guarantees", columns=EXPORT_COLUMNS, rows=rows)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "guarantees/portal_list.html",
