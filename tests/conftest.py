@@ -22,6 +22,7 @@ from tests.factories import (
     join,
     staff_user,
 )
+from tests.worker import running_worker
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +150,10 @@ def active_mark(world, admin_user):
     from certification.marks import issue_mark
 
     return issue_mark(shop=world.shop, actor=admin_user)
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A real Celery worker process on the broker and the test database (see tests/worker.py)."""
+    with running_worker(tmp_path) as mail_dir:
+        yield mail_dir

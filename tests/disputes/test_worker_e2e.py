@@ -6,29 +6,20 @@ same test database; the test polls the database, each wait bounded.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from disputes import services
 from disputes.models import Claim, ClaimState
 from disputes.payouts import approve_payout, mark_paid
 from disputes.tasks import run_deadlines
 from notifications.models import OutgoingMessage
 
-ROOT = Path(__file__).resolve().parents[2]
 BUYER = "ines@example.org"
 WAIT = 60  # seconds, for each thing the worker must do
 
@@ -40,58 +31,6 @@ pytestmark = [
         reason="needs a broker: set CELERY_BROKER_URL (CI uses the local Redis)",
     ),
 ]
-
-# The worker's own tasks (the emails a deadline run queues) must go to the test's private
-# queue too, so it starts with that queue as its default, not only as the queue it reads.
-WORKER = """
-import sys
-from config.celery import app
-app.conf.task_default_queue = sys.argv[1]
-app.worker_main(["worker", "--pool=solo", "--concurrency=1", "-Q", sys.argv[1],
-                 "--without-heartbeat", "--without-gossip", "--without-mingle",
-                 "--loglevel=WARNING"])
-"""
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(tmp_path):
-    queue = f"trustmark-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "EMAIL_URL": f"filemail:///{tmp_path}",
-        "TRUSTMARK_TESTING": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", WORKER, queue],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        yield tmp_path
-    finally:
-        celery_app.conf.task_default_queue = previous
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output.decode(errors="replace"))
 
 
 def wait_for(what: str, check: Callable[[], bool]) -> None:
