@@ -12,12 +12,13 @@ from accounts.roles import Role, user_has_role
 from certification.access import is_staff_viewer, may_manage_team, shops_with_right
 from certification.models import Area, Member
 from notifications.selectors import unread_count
+from portal.search import may_search
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "unread_count": 0}
+        return {"nav_items": [], "unread_count": 0, "staff_search": False}
     items = [
         (reverse("portal:dashboard"), _("Dashboard")),
         (reverse("portal:shop_list"), _("Shops")),
@@ -49,4 +50,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items],
         # Read on every page, never cached: marking a message read shows at once.
         "unread_count": unread_count(user),
+        "staff_search": may_search(user),
     }

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from portal import mark_views, views
+from portal import mark_views, search_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("portal/", views.dashboard, name="dashboard"),
+    path("portal/search/", search_views.staff_search, name="search"),
     path("portal/shops/", views.shop_list, name="shop_list"),
     path("portal/shops/<str:public_id>/", views.shop_detail, name="shop_detail"),
     path("portal/members/<int:member_id>/team/", views.team, name="team"),
