@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.access import audits_visible_to
-from audits.models import Audit, AuditDocument, AuditState, Finding, FindingResult
+from audits.models import (
+    OPEN_AUDIT_STATES,
+    Audit,
+    AuditDocument,
+    AuditState,
+    Finding,
+    FindingResult,
+)
 
 AUDIT_ACTIONS = {
     "audit_requested": _("Requested"),
@@ -28,7 +37,12 @@ AUDIT_ACTIONS = {
 
 
 def audit_queue(
-    *, user: Any, state: str = "", mine: bool = False, overdue: bool = False
+    *,
+    user: Any,
+    state: str = "",
+    mine: bool = False,
+    overdue: bool = False,
+    due_today: bool = False,
 ) -> QuerySet[Audit]:
     """The auditors' queue, soonest due first."""
     audits = (
@@ -54,7 +68,53 @@ def audit_queue(
         audits = audits.filter(auditor=user)
     if overdue:
         audits = audits.filter(state=AuditState.FINDINGS_SENT, fix_due_at__lt=timezone.now())
+    if due_today:
+        audits = audits.filter(_due_today())
     return audits.order_by("fix_due_at", "requested_at")
+
+
+def _due_today() -> Q:
+    """Findings sent whose fix-by date falls on today (local time), passed or not."""
+    start, end = today_bounds()
+    return Q(state=AuditState.FINDINGS_SENT, fix_due_at__gte=start, fix_due_at__lt=end)
+
+
+def today_bounds() -> tuple[Any, Any]:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def audit_queue_counts(*, user: Any) -> dict[str, int]:
+    """The dashboard's figures for the auditors' queue, in one query."""
+    return audits_visible_to(user).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_AUDIT_STATES)),
+        mine=Count("pk", filter=Q(state__in=OPEN_AUDIT_STATES, auditor=user)),
+        overdue=Count(
+            "pk", filter=Q(state=AuditState.FINDINGS_SENT, fix_due_at__lt=timezone.now())
+        ),
+        due_today=Count("pk", filter=_due_today()),
+    )
+
+
+def open_audits_for_merchant(user: Any) -> QuerySet[Audit]:
+    """Each shop's audit in progress, where the person holds the audits right; one query.
+
+    `unmet` counts the findings the merchant has to fix (sent, not yet answered again).
+    """
+    unmet = (
+        Finding.objects.filter(audit=OuterRef("pk"), result=FindingResult.NOT_MET)
+        .order_by()
+        .values("audit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        audits_visible_to(user)
+        .filter(state__in=OPEN_AUDIT_STATES)
+        .annotate(unmet=Coalesce(Subquery(unmet, output_field=IntegerField()), 0))
+        .order_by("shop_id", "-requested_at")
+        .distinct("shop_id")
+    )
 
 
 def findings_by_category(audit: Audit) -> OrderedDict[str, list[Finding]]:

@@ -84,7 +84,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     state = state if state in AuditState.values else ""
     mine = request.GET.get("mine") == "1"
     overdue = request.GET.get("overdue") == "1"
-    audits = selectors.audit_queue(user=request.user, state=state, mine=mine, overdue=overdue)
+    due_today = request.GET.get("due") == "today"
+    audits = selectors.audit_queue(
+        user=request.user, state=state, mine=mine, overdue=overdue, due_today=due_today
+    )
     if fmt := requested_format(request):
         return export_response(fmt, filename="audits", columns=QUEUE_COLUMNS, rows=audits)
     page = Paginator(audits, 25).get_page(request.GET.get("page"))
@@ -96,6 +99,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "state": state,
             "mine": mine,
             "overdue": overdue,
+            "due_today": due_today,
             "states": AuditState.choices,
         },
     )

@@ -173,5 +173,66 @@ def documents_of(shop: Shop) -> QuerySet[VerificationDocument]:
     return VerificationDocument.objects.filter(shop=shop).order_by("-version")
 
 
+def mark_overview(*, expiring_days: int = 30) -> dict[str, int]:
+    """Administrators' figures: live marks expiring soon, suspended marks, badge misuse."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    horizon = timezone.localdate() + timedelta(days=expiring_days)
+    figures = TrustMark.objects.aggregate(
+        expiring=Count("pk", filter=Q(state__in=LIVE_MARK_STATES, valid_until__lte=horizon)),
+        suspended=Count("pk", filter=Q(state=MarkState.SUSPENDED)),
+    )
+    figures["misuse_marks"] = (
+        TrustMark.objects.filter(shop__badge_misuse__isnull=False).distinct().count()
+    )
+    return figures
+
+
+def expiring_marks(*, days: int = 30, limit: int = 5) -> list[TrustMark]:
+    return list(marks_for_staff(expiring_days=days)[:limit])
+
+
+def suspended_marks(*, limit: int = 5) -> list[TrustMark]:
+    return list(
+        TrustMark.objects.filter(state=MarkState.SUSPENDED)
+        .select_related("shop")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def top_badge_misuse(*, limit: int = 5) -> list[BadgeMisuse]:
+    """The foreign hosts that showed a badge most, with their shop."""
+    return list(BadgeMisuse.objects.select_related("shop").order_by("-count", "host")[:limit])
+
+
+def latest_documents(shops: QuerySet[Shop]) -> dict[int, VerificationDocument]:
+    """Each shop's newest verification document, by shop id; one query."""
+    documents = (
+        VerificationDocument.objects.filter(shop__in=shops)
+        .order_by("shop_id", "-version")
+        .distinct("shop_id")
+    )
+    return {document.shop_id: document for document in documents}
+
+
+def live_marks(shops: QuerySet[Shop]) -> dict[int, TrustMark]:
+    """Each shop's live mark, else its latest one, by shop id; one query."""
+    from django.db.models import Case, IntegerField, When
+
+    marks = (
+        TrustMark.objects.filter(shop__in=shops)
+        .annotate(
+            live_rank=Case(
+                When(state__in=LIVE_MARK_STATES, then=0), default=1, output_field=IntegerField()
+            )
+        )
+        .order_by("shop_id", "live_rank", "-issued_at")
+        .distinct("shop_id")
+    )
+    return {mark.shop_id: mark for mark in marks}
+
+
 def misuse_of(shop: Shop) -> QuerySet[BadgeMisuse]:
     return BadgeMisuse.objects.filter(shop=shop).order_by("-count")[:20]

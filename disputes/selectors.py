@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -61,19 +61,20 @@ def mediation_queue(
     overdue: bool = False,
     mine: bool = False,
     band: str = "",
+    due_today: bool = False,
+    flagged: bool = False,
 ) -> QuerySet[Claim]:
     """Cases for mediators, by due date; by default every case still being worked."""
-    now = timezone.now()
     claims = Claim.objects.all()
     claims = claims.filter(state=state) if state else claims.filter(state__in=OPEN_CLAIM_STATES)
     if mine:
         claims = claims.filter(mediator=user)
     if overdue:
-        claims = claims.filter(
-            Q(state=ClaimState.AWAITING_SHOP, shop_due_at__lt=now)
-            | Q(state=ClaimState.AWAITING_INFORMATION, info_due_at__lt=now)
-            | Q(overdue_flagged_at__isnull=False)
-        )
+        claims = claims.filter(_overdue(timezone.now()))
+    if due_today:
+        claims = claims.filter(_due_today())
+    if flagged:
+        claims = claims.filter(overdue_flagged_at__isnull=False)
     if band in AMOUNT_BANDS:
         low, high = AMOUNT_BANDS[band]
         if low is not None:
@@ -85,6 +86,45 @@ def mediation_queue(
         .select_related("guarantee", "shop", "mediator")
         .annotate(sort_due=Coalesce("due", "opened_at"))
         .order_by("sort_due", "pk")
+    )
+
+
+def _overdue(now: datetime) -> Q:
+    return (
+        Q(state=ClaimState.AWAITING_SHOP, shop_due_at__lt=now)
+        | Q(state=ClaimState.AWAITING_INFORMATION, info_due_at__lt=now)
+        | Q(overdue_flagged_at__isnull=False)
+    )
+
+
+def _due_today() -> Q:
+    """The deadline that matters now (the shop's or the information's) falls on today."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(days=1)
+    return Q(state=ClaimState.AWAITING_SHOP, shop_due_at__gte=start, shop_due_at__lt=end) | Q(
+        state=ClaimState.AWAITING_INFORMATION, info_due_at__gte=start, info_due_at__lt=end
+    )
+
+
+def mediation_counts(*, user: Any) -> dict[str, int]:
+    """The dashboard's figures for the mediation queue, in one query."""
+    open_ = Q(state__in=OPEN_CLAIM_STATES)
+    return Claim.objects.filter(open_).aggregate(
+        open=Count("pk"),
+        in_mediation=Count("pk", filter=Q(state=ClaimState.IN_MEDIATION)),
+        mine=Count("pk", filter=Q(mediator=user)),
+        overdue=Count("pk", filter=_overdue(timezone.now())),
+        due_today=Count("pk", filter=_due_today()),
+        flagged=Count("pk", filter=Q(overdue_flagged_at__isnull=False)),
+    )
+
+
+def awaiting_shop_answer(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Of these cases, those waiting for the shop's answer, the nearest deadline first."""
+    return (
+        claims.filter(state=ClaimState.AWAITING_SHOP)
+        .select_related("shop")
+        .order_by(F("shop_due_at").asc(nulls_last=True), "pk")
     )
 
 

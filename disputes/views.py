@@ -58,7 +58,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     band = band if band in AMOUNT_BANDS else ""
     mine = request.GET.get("mine") == "1"
     overdue = request.GET.get("overdue") == "1"
-    claims = mediation_queue(user=request.user, state=state, overdue=overdue, mine=mine, band=band)
+    due_today = request.GET.get("due") == "today"
+    flagged = request.GET.get("flagged") == "1"
+    claims = mediation_queue(
+        user=request.user,
+        state=state,
+        overdue=overdue,
+        mine=mine,
+        band=band,
+        due_today=due_today,
+        flagged=flagged,
+    )
     if fmt := requested_format(request):
         return export_response(
             fmt, filename="mediation-queue", columns=MEDIATION_COLUMNS, rows=claims
@@ -73,6 +83,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "band": band,
             "mine": mine,
             "overdue": overdue,
+            "due_today": due_today,
+            "flagged": flagged,
             "states": ClaimState.choices,
         },
     )

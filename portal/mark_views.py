@@ -54,10 +54,12 @@ def mark_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in MarkState.values else ""
     expiring = request.GET.get("expiring") == "1"
+    days = request.GET.get("days", "")
+    days = int(days) if days.isdigit() and 0 < int(days) <= 365 else 60
     misuse = request.GET.get("misuse") == "1"
     query = request.GET.get("q", "").strip()[:100]
     marks = cert_selectors.marks_for_staff(
-        state=state, expiring_days=60 if expiring else None, misuse=misuse, query=query
+        state=state, expiring_days=days if expiring else None, misuse=misuse, query=query
     )
     page = Paginator(marks, 50).get_page(request.GET.get("page"))
     return render(
@@ -67,6 +69,7 @@ def mark_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "state": state,
             "expiring": expiring,
+            "days": days,
             "misuse": misuse,
             "query": query,
             "states": MarkState.choices,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,7 @@ from core.forms import add_domain_error
 from guarantees.checkout import rotate_secret, shop_secret
 from guarantees.keys import create_api_key, revoke_api_key
 from guarantees.models import ApiKey
+from portal import dashboards
 from portal.forms import AcceptInvitationForm, InviteForm, RightsForm
 
 
@@ -43,7 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """What this person has to do today: queues for staff, shops and team for merchants."""
+    """What this person has to do today: queues for staff, shops, audits and claims for
+    merchants; every figure links to the page where the work is done."""
     user = request.user
     context = {
         "is_auditor": user_has_role(user, Role.AUDITOR),
@@ -52,26 +55,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "is_staff_viewer": is_staff_viewer(user),
     }
     if context["is_auditor"]:
-        queue = audit_selectors.audit_queue(user=user)
-        context["audit_queue_count"] = queue.count()
-        context["my_audits_count"] = queue.filter(auditor=user).count()
+        context["audits"] = dashboards.auditor_dashboard(user)
+    if context["is_mediator"]:
+        context["cases"] = dashboards.mediator_dashboard(user)
+    if context["is_administrator"]:
+        context["admin"] = dashboards.administrator_dashboard()
     if context["is_staff_viewer"]:
         context["member_count"] = cert_selectors.members_for_dashboard(user).count()
         context["shop_count"] = Shop.objects.live().count()
     else:
-        members = list(cert_selectors.members_for_dashboard(user))
-        context["members"] = [
-            {
-                "member": member,
-                "policy": GrantPolicy.of(user, member),
-                "shops": list(
-                    cert_selectors.shops_for_list(user).filter(
-                        member=member, closed_at__isnull=True
-                    )
-                ),
-            }
-            for member in members
-        ]
+        context["merchant"] = dashboards.merchant_dashboard(user)
+        context["members"] = context["merchant"].members
+        context["now"] = timezone.now()
     return render(request, "portal/dashboard.html", context)
 
 
