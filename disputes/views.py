@@ -36,6 +36,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     claims = claims_for_shop_people(request.user)
     state = request.GET.get("state", "")
     state = state if state in ClaimState.values else ""
+    shop = request.GET.get("shop", "")
+    if shop:
+        claims = claims.filter(shop__public_id=shop)
     rows = shop_cases(claims, state=state)
     if fmt := requested_format(request):
         return export_response(fmt, filename="claims", columns=SHOP_CASE_COLUMNS, rows=rows)
@@ -43,7 +46,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "disputes/case_list.html",
-        {"page": page, "state": state, "states": ClaimState.choices},
+        {"page": page, "state": state, "states": ClaimState.choices, "shop": shop},
     )
 
 

@@ -172,3 +172,14 @@ def test_a_party_cannot_use_another_partys_action(client, guarantee, buyer, worl
     portal_case = reverse("disputes:case", args=[claim.number])
     assert client.post(portal_case + "withdraw/", {}).status_code == 404
     assert Claim.objects.get().state == "awaiting_shop"
+
+
+def test_the_shops_cases_can_be_narrowed_to_one_shop(client, guarantee, buyer, world):
+    claim = services.file_claim(
+        actor=buyer, guarantee=guarantee, reason="other", amount="10", description="x"
+    )
+    client.force_login(world.alice)
+    mine = client.get(reverse("disputes:list"), {"shop": world.shop.public_id})
+    assert claim.number in mine.content.decode()
+    other = client.get(reverse("disputes:list"), {"shop": world.other_shop.public_id})
+    assert claim.number not in other.content.decode()
