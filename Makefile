@@ -44,6 +44,10 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
+# With a DATABASE_URL (CI, your own PostgreSQL) the suite runs on every core; the embedded
+# server of a fresh checkout is started by one process, so it runs there in one.
+PYTEST_ARGS ?= $(if $(DATABASE_URL),-n auto,)
+
 test: messages
 	TRUSTMARK_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
