@@ -154,7 +154,8 @@ def audit_history(audit: Audit) -> list[AuditEvent]:
                 at=event.pgh_created_at,
                 label=str(AUDIT_ACTIONS.get(meta.get("action", ""), event.pgh_label)),
                 state=str(AuditState(event.state).label),
-                who=meta.get("user_email") or ("system" if meta.get("system") else ""),
+                who=meta.get("user_email")
+                or (str(_("Trustmark (automatic)")) if meta.get("system") else ""),
                 note=meta.get("note", ""),
             )
         )

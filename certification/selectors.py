@@ -157,7 +157,8 @@ def mark_history(mark: TrustMark) -> list[HistoryEntry]:
                 label=str(MARK_ACTIONS.get(meta.get("action", ""), event.pgh_label)),
                 state_from=str(MarkState(previous).label) if previous else None,
                 state_to=str(MarkState(event.state).label),
-                who=meta.get("user_email") or ("system" if meta.get("system") else ""),
+                who=meta.get("user_email")
+                or (str(_("Trustmark (automatic)")) if meta.get("system") else ""),
                 note=meta.get("note", ""),
             )
         )

@@ -105,7 +105,7 @@ def test_expiry_runs_twice_with_the_effect_of_once(active_mark, django_capture_o
         assert expire_due_marks(today=later) == 0
     assert _get(active_mark).state == "expired"
     assert sum("expired" in m.subject for m in mail.outbox) == 1
-    assert mark_history(_get(active_mark))[-1].who == "system"
+    assert mark_history(_get(active_mark))[-1].who == "Trustmark (automatic)"
 
 
 def test_marks_still_valid_are_not_expired(active_mark):
