@@ -44,9 +44,10 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
-# With a DATABASE_URL (CI, your own PostgreSQL) the suite runs on every core; the embedded
+# With a DATABASE_URL (CI, your own PostgreSQL) the suite runs on every core, a file per process
+# (tests/e2e/test_accessibility.py shares one data set across its tests); the embedded
 # server of a fresh checkout is started by one process, so it runs there in one.
-PYTEST_ARGS ?= $(if $(DATABASE_URL),-n auto,)
+PYTEST_ARGS ?= $(if $(DATABASE_URL),-n auto --dist loadfile,)
 
 test: messages
 	TRUSTMARK_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
