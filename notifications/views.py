@@ -45,6 +45,12 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def message_read(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_message_for(request.user, pk)
     mark_read(message=message, reader=request.user)
+    if request.headers.get("HX-Request") == "true":
+        # htmx swaps just this message in place: the same markup, now read and opened.
+        message.refresh_from_db()
+        return render(
+            request, "notifications/includes/inbox_item.html", {"message": message, "open": True}
+        )
     return _back(request)
 
 

@@ -190,3 +190,24 @@ def test_inbox_query_count_is_the_same_for_3_and_30_messages(client, world):
     many = _queries(client, url)
     assert many == few
     assert _queries(client, url + "?page=2") == few
+
+
+def test_htmx_marks_a_message_read_in_place_and_plain_forms_still_work(client, world):
+    first = _message(world.alice)
+    second = _message(world.alice, subject="Second")
+    client.force_login(world.alice)
+    swapped = client.post(reverse("inbox:read", args=[first.pk]), HTTP_HX_REQUEST="true")
+    assert swapped.status_code == 200
+    fragment = swapped.content.decode()
+    assert fragment.lstrip().startswith(f'<li class="inbox-item" id="message-{first.pk}"')
+    assert "Mark as read" not in fragment
+    plain = client.post(reverse("inbox:read", args=[second.pk]))
+    assert plain.status_code == 302
+    assert OutgoingMessage.objects.filter(recipient=world.alice, read_at__isnull=True).count() == 0
+
+
+def test_htmx_is_served_from_our_own_static_files(client, world):
+    client.force_login(world.alice)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert '<script src="/static/portal/vendor/htmx-2.0.11.min.js" defer></script>' in page
+    assert "://" not in "".join(line for line in page.splitlines() if "<script" in line)
