@@ -1,8 +1,10 @@
 """Building blocks for guarantee tests."""
 
+import itertools
+
 from django.utils import timezone
 
-from guarantees.services import Purchase
+from guarantees.services import Purchase, register_guarantee
 
 
 def purchase(**changes) -> Purchase:
@@ -16,3 +18,18 @@ def purchase(**changes) -> Purchase:
     }
     data.update(changes)
     return Purchase(**data)
+
+
+_REFERENCES = itertools.count(1)
+
+
+def register_many(shop, n: int, **changes) -> list:
+    """`n` guarantees through the API channel, each with a new order reference."""
+    return [
+        register_guarantee(
+            shop=shop,
+            purchase=purchase(order_reference=f"R-{next(_REFERENCES)}", **changes),
+            channel="api",
+        )
+        for _ in range(n)
+    ]

@@ -1,6 +1,5 @@
 """The member portal lists its shops' guarantees, filtered, with totals, at a constant cost."""
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -10,32 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.marks import issue_mark
-from guarantees.services import register_guarantee
 from tests.factories import UserFactory
-from tests.guarantees.helpers import purchase
+from tests.guarantees.helpers import register_many
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("guarantee_portal:list")
 
 
-REFERENCES = itertools.count(1)
-
-
-def _register(shop, n, **changes):
-    return [
-        register_guarantee(
-            shop=shop,
-            purchase=purchase(order_reference=f"R-{next(REFERENCES)}", **changes),
-            channel="api",
-        )
-        for _ in range(n)
-    ]
-
-
 def test_the_owner_sees_the_shops_guarantees_with_totals(client, world, certified):
-    small = _register(certified, 2, amount="40.00")
-    big = _register(certified, 1, amount="250.00", plan="plus")
+    small = register_many(certified, 2, amount="40.00")
+    big = register_many(certified, 1, amount="250.00", plan="plus")
     client.force_login(world.alice)
     response = client.get(URL)
     assert response.status_code == 200
@@ -52,8 +36,10 @@ def test_the_owner_sees_the_shops_guarantees_with_totals(client, world, certifie
 
 
 def test_filters_narrow_the_list_and_the_totals(client, world, certified):
-    basic = _register(certified, 2)
-    (plus,) = _register(certified, 1, amount="900.00", plan="plus", buyer_email="zoe@example.net")
+    basic = register_many(certified, 2)
+    (plus,) = register_many(
+        certified, 1, amount="900.00", plan="plus", buyer_email="zoe@example.net"
+    )
     client.force_login(world.alice)
     by_plan = client.get(URL, {"plan": "plus"})
     assert [g.number for g in by_plan.context["page"].object_list] == [plus.number]
@@ -68,8 +54,8 @@ def test_filters_narrow_the_list_and_the_totals(client, world, certified):
 
 def test_an_employee_sees_only_shops_with_the_cases_right(client, world, certified, admin_user):
     issue_mark(shop=world.other_shop, actor=admin_user)
-    (on_shop,) = _register(certified, 1)
-    (elsewhere,) = _register(world.other_shop, 1)
+    (on_shop,) = register_many(certified, 1)
+    (elsewhere,) = register_many(world.other_shop, 1)
     client.force_login(world.bob)
     page = client.get(URL).content.decode()
     assert on_shop.number in page
@@ -80,7 +66,7 @@ def test_an_employee_sees_only_shops_with_the_cases_right(client, world, certifi
 
 
 def test_another_member_sees_none_and_a_person_without_shops_is_refused(client, world, certified):
-    (guarantee,) = _register(certified, 1)
+    (guarantee,) = register_many(certified, 1)
     client.force_login(world.charlie)
     response = client.get(URL)
     assert response.status_code == 200
@@ -92,11 +78,11 @@ def test_another_member_sees_none_and_a_person_without_shops_is_refused(client, 
 
 def test_the_query_count_does_not_grow_with_the_rows(client, world, certified):
     client.force_login(world.alice)
-    _register(certified, 2)
+    register_many(certified, 2)
     client.get(URL)
     with CaptureQueriesContext(connection) as few:
         client.get(URL)
-    _register(certified, 30, amount="20.00", buyer_email="many@example.com")
+    register_many(certified, 30, amount="20.00", buyer_email="many@example.com")
     with CaptureQueriesContext(connection) as many:
         response = client.get(URL)
     assert len(response.context["page"].object_list) == 32
