@@ -243,7 +243,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.flush_badge_misuse",
         "schedule": 60.0,
     },
+    "notifications-retry-webhooks": {
+        "task": "notifications.tasks.retry_due_webhooks",
+        "schedule": 30.0,
+    },
+    "notifications-purge-webhook-attempts": {
+        "task": "notifications.tasks.purge_webhook_attempts",
+        "schedule": 24 * 3600.0,
+    },
 }
+
+# --- Webhooks (notifications/webhooks.py) ---------------------------------------------
+# Both only for tests and local receivers: production delivers to public HTTPS only.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+WEBHOOK_ATTEMPT_KEEP_DAYS = env_int("WEBHOOK_ATTEMPT_KEEP_DAYS", 30)
 
 # --- History (django-pghistory) --------------------------------------------------
 PGHISTORY_APPEND_ONLY = True

@@ -66,3 +66,110 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to_email} ({self.status})"
+
+
+# --- Webhooks ------------------------------------------------------------------------
+# Strings below are not marked for translation yet: this step has no UI; the portal step
+# marks them and adds the catalogue entries.
+
+
+class WebhookEndpoint(models.Model):
+    """A member's HTTPS receiver for the event types it subscribed to."""
+
+    member = models.ForeignKey(
+        "certification.Member", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    # Empty: every shop of the member.
+    shops = models.ManyToManyField("certification.Shop", blank=True, related_name="+")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    event_types = models.JSONField(default=list)
+    enabled = models.BooleanField(default=True)
+    # Stored in clear: it is needed to sign every delivery (whsec_ + base64 of 32 bytes).
+    secret = models.CharField(max_length=100)
+    previous_secret = models.CharField(max_length=100, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "webhook endpoint"
+        ordering = ["member_id", "created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookEvent(models.Model):
+    """One thing that happened, once; delivered to each subscribed endpoint."""
+
+    event_id = models.CharField(max_length=40, unique=True)  # msg_<uuid>: the webhook-id
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    member = models.ForeignKey(
+        "certification.Member", on_delete=models.CASCADE, related_name="webhook_events"
+    )
+    shop = models.ForeignKey(
+        "certification.Shop", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "webhook event"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class WebhookDelivery(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+        FAILED = "failed", "failed"
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="webhook_pending_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.endpoint_id} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST: what the receiver answered, or why there was no answer."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    response_excerpt = models.CharField(max_length=1024, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "webhook attempt"
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import OutgoingMessage
+from notifications.models import OutgoingMessage, WebhookAttempt, WebhookDelivery
 
 MAX_ATTEMPTS = 8
 SWEEP_AFTER = timedelta(minutes=2)
@@ -65,3 +67,103 @@ def sweep_outbox(limit: int = 500) -> int:
     for message_id in ids:
         send_outgoing_message.delay(message_id)
     return len(ids)
+
+
+# --- Webhooks ----------------------------------------------------------------------------
+
+# Waits after the 1st, 2nd, ... failed attempt; after the last, the delivery has failed.
+WEBHOOK_RETRY_SCHEDULE = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+WEBHOOK_MAX_ATTEMPTS = len(WEBHOOK_RETRY_SCHEDULE) + 1
+_jitter = random.SystemRandom()
+
+
+def webhook_retry_delay(failed_attempts: int) -> timedelta:
+    """The wait after that many failures: the schedule plus up to 10 % jitter."""
+    base = WEBHOOK_RETRY_SCHEDULE[failed_attempts - 1]
+    return base + timedelta(seconds=_jitter.uniform(0, base.total_seconds() * 0.1))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at one delivery; the row lock and its state make it happen once.
+
+    The lock is held over the POST (at most 3 s + 10 s), as the email sender does; a
+    second worker skips the row instead of waiting.
+    """
+    from notifications import webhooks
+
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("event", "endpoint")
+            .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return "nothing to do"
+        now = timezone.now()
+        if delivery.next_attempt_at > now:
+            return "not due"
+        endpoint = delivery.endpoint
+        if not endpoint.enabled:
+            delivery.state = WebhookDelivery.State.FAILED
+            delivery.save(update_fields=["state"])
+            return "endpoint disabled"
+        body = webhooks.event_body(delivery.event)
+        headers = webhooks.signature_headers(endpoint, delivery.event.event_id, body, now)
+        result = webhooks.post(endpoint.url, body, headers)
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            at=now,
+            status_code=result.status_code,
+            duration_ms=result.duration_ms,
+            response_excerpt=result.excerpt,
+            error=result.error,
+        )
+        delivery.attempts += 1
+        delivery.last_status = result.status_code
+        if result.ok:
+            delivery.state = WebhookDelivery.State.DELIVERED
+            delivery.delivered_at = timezone.now()
+            outcome = "delivered"
+        elif delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
+            delivery.state = WebhookDelivery.State.FAILED
+            outcome = "failed"
+        else:
+            delivery.next_attempt_at = timezone.now() + webhook_retry_delay(delivery.attempts)
+            outcome = "retry"
+        delivery.save(
+            update_fields=["attempts", "last_status", "state", "delivered_at", "next_attempt_at"]
+        )
+    return outcome
+
+
+@shared_task
+def retry_due_webhooks(limit: int = 500) -> int:
+    """Enqueue pending deliveries whose next attempt is due (retries, lost tasks)."""
+    ids = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in ids:
+        deliver_webhook.delay(delivery_id)
+    return len(ids)
+
+
+@shared_task
+def purge_webhook_attempts() -> int:
+    """Forget attempts older than WEBHOOK_ATTEMPT_KEEP_DAYS; the number removed."""
+    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_ATTEMPT_KEEP_DAYS)
+    deleted, _ = WebhookAttempt.objects.filter(at__lt=cutoff).delete()
+    return deleted
