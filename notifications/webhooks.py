@@ -21,13 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
 
 from core.errors import DomainError
 from notifications.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -244,13 +245,27 @@ def check_destination(url: str) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise RefusedAddress(f"cannot resolve {host}: {exc}") from exc
-    addresses = sorted({str(info[4][0]).split("%")[0] for info in infos})
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
     if not addresses:
         raise RefusedAddress(f"{host} has no address")
     for address in addresses:
         if _refused(ipaddress.ip_address(address)):
             raise RefusedAddress(f"{host} resolves to {address}, which is not a public address")
     return addresses
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the URL's IP address; TLS still names and verifies the host name."""
+
+    def __init__(self, hostname: str) -> None:
+        self._hostname = hostname
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        # urllib3 drops these TLS-only keywords for plain HTTP pools.
+        kwargs["server_hostname"] = self._hostname
+        kwargs["assert_hostname"] = self._hostname
+        super().init_poolmanager(*args, **kwargs)
 
 
 @dataclass
@@ -268,10 +283,10 @@ class PostResult:
 def post(url: str, body: str, headers: dict[str, str]) -> PostResult:
     """One POST: checked address, short timeouts, no redirects, at most 4 KB read back.
 
-    Not pinned: the host is resolved for the check and again by the HTTP client, so a
-    DNS-rebinding receiver (a TTL-0 record switching to a private address) has that
-    short window. Pinning (connect to the checked IP, keep the name for SNI and the
-    certificate) is a follow-up; the egress firewall remains the last line.
+    Pinned: the connection goes to the address that was checked (the first one the
+    resolver gave), not to a second lookup, so a DNS-rebinding receiver (a TTL-0 record
+    switching to a private address) cannot slip past the check. The name stays in the
+    Host header, and for HTTPS in SNI and the certificate check.
     """
     started = time.monotonic()
 
@@ -279,16 +294,27 @@ def post(url: str, body: str, headers: dict[str, str]) -> PostResult:
         return int((time.monotonic() - started) * 1000)
 
     try:
-        check_destination(url)
+        addresses = check_destination(url)
     except RefusedAddress as exc:
         return PostResult(None, elapsed(), error=str(exc)[:500])
+    parts = urlsplit(url)
+    hostname = parts.hostname or ""
+    ip = addresses[0]
+    pinned_host = f"[{ip}]" if ":" in ip else ip
+    if parts.port:
+        pinned_host += f":{parts.port}"
+    pinned_url = urlunsplit(parts._replace(netloc=pinned_host))
+    host_header = parts.netloc.rpartition("@")[2]
     session = requests.Session()
     session.trust_env = False  # no proxies from the environment: the check must hold
+    session.mount("https://", _PinnedAdapter(hostname))
+    session.mount("http://", _PinnedAdapter(hostname))
     try:
         with session.post(
-            url,
+            pinned_url,
             data=body.encode(),
             headers={
+                "host": host_header,
                 "content-type": "application/json",
                 "user-agent": "Trustmark-Webhooks/1",
                 **headers,

@@ -347,3 +347,30 @@ def test_attempts_older_than_the_keep_days_are_purged(member, settings):
     WebhookAttempt.objects.create(delivery=delivery, at=now - timedelta(days=29), error="new")
     assert purge_webhook_attempts() == 1
     assert list(WebhookAttempt.objects.values_list("error", flat=True)) == ["new"]
+
+
+def test_the_connection_goes_to_the_checked_address_not_to_a_second_lookup(
+    member, httpserver, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DNS rebinding: the name answers loopback (allowed here) once, then 10.0.0.1."""
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "127.0.0.1" if len(lookups) == 1 else "10.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    endpoint = _endpoint(member, f"http://rebind.example:{httpserver.port}/hook")
+
+    event = _emit(django_capture_on_commit_callbacks, member)
+
+    assert WebhookDelivery.objects.get(event=event).state == "delivered"
+    assert lookups == ["rebind.example"]
+    [(request, _response)] = httpserver.log
+    assert request.headers["host"] == f"rebind.example:{httpserver.port}"
+    assert _verified(request, endpoint.secret)["data"] == PAYLOAD
