@@ -374,3 +374,82 @@ def test_the_connection_goes_to_the_checked_address_not_to_a_second_lookup(
     [(request, _response)] = httpserver.log
     assert request.headers["host"] == f"rebind.example:{httpserver.port}"
     assert _verified(request, endpoint.secret)["data"] == PAYLOAD
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """An HTTPS receiver for `hooks.test` on loopback, its certificate trusted by the sender."""
+    import datetime as dt
+    import ssl
+
+    import requests
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pytest_httpserver import HTTPServer
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hooks.test")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("hooks.test")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+
+    class TrustingSession(requests.Session):
+        def __init__(self) -> None:
+            super().__init__()
+            self.verify = str(cert_file)
+
+    monkeypatch.setattr(requests, "Session", TrustingSession)
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        if host in ("hooks.test", "other-name.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    server = HTTPServer(host="127.0.0.1", ssl_context=context)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+def test_https_goes_to_the_checked_address_and_still_checks_the_certificate_name(
+    member, tls_receiver, django_capture_on_commit_callbacks
+):
+    tls_receiver.expect_request("/hook").respond_with_data("ok")
+    good = _endpoint(member, f"https://hooks.test:{tls_receiver.port}/hook")
+    other = _endpoint(member, f"https://other-name.test:{tls_receiver.port}/hook")
+
+    event = _emit(django_capture_on_commit_callbacks, member)
+
+    assert WebhookDelivery.objects.get(event=event, endpoint=good).state == "delivered"
+    refused = WebhookAttempt.objects.get(delivery__event=event, delivery__endpoint=other)
+    assert refused.status_code is None
+    assert "SSLError" in refused.error
+    [(request, _response)] = tls_receiver.log
+    assert _verified(request, good.secret)["data"] == PAYLOAD
