@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from certification.access import Right, members_visible_to, shops_visible_to
@@ -83,14 +83,6 @@ def open_invitations(member: Member) -> QuerySet[Invitation]:
 
 def live_shops_of(member: Member) -> QuerySet[Shop]:
     return Shop.objects.live().filter(member=member).order_by("domain")
-
-
-def member_with_shops(member_id: int) -> Member | None:
-    return (
-        Member.objects.filter(pk=member_id)
-        .prefetch_related(Prefetch("shops", queryset=Shop.objects.live().order_by("domain")))
-        .first()
-    )
 
 
 def marks_for_staff(

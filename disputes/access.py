@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.roles import Role, user_has_role
@@ -80,11 +80,3 @@ def claims_for_shop_people(user: Any) -> QuerySet[Claim]:
     if user is None or not user.is_authenticated or is_mediator(user) or user.is_staff:
         return Claim.objects.none()
     return Claim.objects.filter(shop__in=shops_with_right(user, Area.CASES))
-
-
-def claims_of_buyer(user: Any) -> QuerySet[Claim]:
-    if user is None or not user.is_authenticated:
-        return Claim.objects.none()
-    return Claim.objects.filter(
-        Q(guarantee__buyer=user) | Q(guarantee__buyer_email=user.email.lower())
-    )

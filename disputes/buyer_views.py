@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,19 +17,12 @@ from disputes.forms import ClaimForm
 from disputes.models import Claim
 from disputes.services import file_claim
 from disputes.views import serve_attachment
-from guarantees.links import number_from_page_token
 from guarantees.models import Guarantee
-
-
-def _guarantee(token: str) -> Guarantee:
-    number = number_from_page_token(token)
-    if number is None:
-        raise Http404("This link is not valid.")
-    return get_object_or_404(Guarantee.objects.select_related("shop"), number=number)
+from guarantees.selectors import guarantee_for_link
 
 
 def _claim(request: HttpRequest, token: str, number: str) -> tuple[Claim, CaseActor]:
-    guarantee = _guarantee(token)
+    guarantee = guarantee_for_link(token)
     claim = get_object_or_404(
         Claim.objects.select_related("guarantee", "shop", "mediator"),
         guarantee=guarantee,
@@ -51,7 +44,7 @@ def _base(token: str, number: str) -> str:
 @limit_posts("forms")
 @require_http_methods(["GET", "POST"])
 def new_claim(request: HttpRequest, token: str) -> HttpResponse:
-    guarantee = _guarantee(token)
+    guarantee = guarantee_for_link(token)
     form = ClaimForm(request.POST or None, request.FILES or None)
     if request.method == "GET":
         form.initial["amount"] = guarantee.cover_amount

@@ -97,12 +97,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def case(request: HttpRequest, number: str) -> HttpResponse:
     claim, actor = _case(request, number)
     if actor.party == Party.BUYER:
-        return redirect(reverse("claims:case", args=[_buyer_token(claim), claim.number]))
+        return redirect(
+            reverse("claims:case", args=[page_token(claim.guarantee.number), claim.number])
+        )
     return render_case(request, claim, actor, base=reverse("disputes:case", args=[number]))
-
-
-def _buyer_token(claim: Claim) -> str:
-    return page_token(claim.guarantee.number)
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from core.forms import add_domain_error
 from core.ratelimit import limit_posts
 from guarantees.buyer import confirm_registration, pending_purchase, request_registration
 from guarantees.forms import BuyerRegistrationForm
-from guarantees.links import number_from_page_token, page_path
+from guarantees.links import page_path
 from guarantees.models import Guarantee, GuaranteeState
 from guarantees.offers import offered_plans
+from guarantees.selectors import guarantee_for_link
 from guarantees.services import Purchase, cancel_guarantee
 
 
@@ -97,18 +98,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _guarantee_from_token(token: str) -> Guarantee:
-    number = number_from_page_token(token)
-    if number is None:
-        raise Http404(_("This link is not valid. Copy the whole link from the email."))
-    return get_object_or_404(Guarantee.objects.select_related("shop"), number=number)
-
-
 @limit_posts("forms")
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest, token: str) -> HttpResponse:
     """The buyer's guarantee, reached from the emailed link, without an account."""
-    guarantee = _guarantee_from_token(token)
+    guarantee = guarantee_for_link(token)
     error = None
     if request.method == "POST":
         if request.POST.get("confirm_cancel") != "yes":

@@ -1,4 +1,4 @@
-"""What the member portal reads about guarantees: filtered lists and their totals."""
+"""What pages read about guarantees: the buyer's signed link, filtered lists and their totals."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from certification.access import shops_with_right
 from certification.models import Area
+from guarantees.links import number_from_page_token
 from guarantees.models import Guarantee
+
+
+def guarantee_for_link(token: str) -> Guarantee:
+    """The guarantee a buyer's signed link names; a forged or unknown link is a 404."""
+    number = number_from_page_token(token)
+    if number is None:
+        raise Http404("This link is not valid. Copy the whole link from the email.")
+    return get_object_or_404(Guarantee.objects.select_related("shop"), number=number)
 
 
 def guarantees_for(

@@ -233,10 +233,6 @@ KINDS: tuple[tuple[str, Any, str, Callable[..., Any]], ...] = (
 )
 
 
-def kinds_for(user: Any) -> list[str]:
-    return [kind for kind, _label, area, _find in KINDS if staff_sees_area(user, area)]
-
-
 def search(user: Any, query: str) -> list[Group]:
     """The hits of each kind the person may see; one query per kind, at most LIMIT hits each."""
     query = clean_query(query)
