@@ -17,6 +17,7 @@ from core.errors import NotPermitted
 class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     MEDIATOR = "mediator", _("Mediator")
+    MODERATOR = "moderator", _("Review moderator")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -30,6 +31,7 @@ ADMIN_MANAGED_APPS = (
     "guarantees",
     "disputes",
     "notifications",
+    "reviews",
 )
 
 
@@ -62,7 +64,7 @@ def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
 
     using = kwargs.get("using", "default")
     admin_group, _created = Group.objects.using(using).get_or_create(name=Role.ADMINISTRATOR)
-    for role in (Role.AUDITOR, Role.MEDIATOR):
+    for role in (Role.AUDITOR, Role.MEDIATOR, Role.MODERATOR):
         Group.objects.using(using).get_or_create(name=role)
     perms = Permission.objects.using(using).filter(content_type__app_label__in=ADMIN_MANAGED_APPS)
     admin_group.permissions.add(*perms)

@@ -33,6 +33,8 @@ STAFF_AREAS: dict[str, tuple[str, ...]] = {
     Area.DOCUMENTS: (Role.AUDITOR, Role.MEDIATOR),
     Area.CASES: (Role.MEDIATOR,),
     Area.TEAM: (Role.ADMINISTRATOR,),
+    Area.REVIEWS: (Role.MODERATOR,),
+    Area.INTEGRATIONS: (Role.ADMINISTRATOR,),
 }
 
 

@@ -49,6 +49,8 @@ class Area(models.TextChoices):
     CASES = "cases", _("Guarantee cases")
     DOCUMENTS = "documents", _("Documents")
     TEAM = "team", _("Team")
+    REVIEWS = "reviews", _("Reviews")
+    INTEGRATIONS = "integrations", _("Integrations")
 
 
 AREA_PERMISSIONS = [(f"area_{area.value}", f"Right: {area.value}") for area in Area]
