@@ -9,17 +9,21 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from certification.api import router as certification_router
 from core.ratelimit import RateLimited
 from guarantees.api import router as guarantees_router
+from reviews.api_public import router as reviews_public_router
+from reviews.api_shop import router as reviews_shop_router
 
 api = NinjaAPI(
     title="Trustmark API",
     version="1",
-    description="Trust-mark verification, guarantees and claims.",
+    description="Trust-mark verification, guarantees, claims and reviews.",
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url="/docs/",
 )
 api.add_router("/v1/", certification_router)
 api.add_router("/v1/", guarantees_router)
+api.add_router("/v1/", reviews_public_router)
+api.add_router("/v1/", reviews_shop_router)
 
 
 @api.exception_handler(ValidationError)

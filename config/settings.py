@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audits",
     "guarantees",
     "disputes",
+    "reviews",
     "portal",
 ]
 
@@ -207,6 +208,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "reviews-send-invitations": {
+        "task": "reviews.tasks.send_due_invitations",
+        "schedule": 300.0,
+    },
+    "reviews-report-deadlines": {
+        "task": "reviews.tasks.run_report_deadlines",
+        "schedule": 900.0,
+    },
+    "reviews-nightly": {
+        "task": "reviews.tasks.nightly",
+        "schedule": 24 * 3600.0,
+    },
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 120.0,
@@ -328,6 +341,22 @@ CLAIM_OUTCOME_LIMIT_DAYS = env_int("CLAIM_OUTCOME_LIMIT_DAYS", 90)
 CLAIM_ATTACHMENT_MAX_BYTES = env_int("CLAIM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CLAIM_ATTACHMENTS_PER_POST = env_int("CLAIM_ATTACHMENTS_PER_POST", 5)
 PAYOUT_FOUR_EYES_ABOVE = Decimal(env_str("PAYOUT_FOUR_EYES_ABOVE", "2500"))
+
+# --- Reviews ---------------------------------------------------------------------------
+# How long after the order a review may be written, and edited by its author.
+REVIEW_WRITE_MONTHS = env_int("REVIEW_WRITE_MONTHS", 6)
+REVIEW_COMMENT_MAX_CHARS = env_int("REVIEW_COMMENT_MAX_CHARS", 3000)
+REVIEW_TITLE_MAX_CHARS = 120
+# The author's time to answer a report on their review.
+REVIEW_REPORT_AUTHOR_DAYS = env_int("REVIEW_REPORT_AUTHOR_DAYS", 7)
+# Removed reviews and their evidence are kept this long (ISO 20488 asks for a year), then erased.
+REVIEW_KEEP_REMOVED_DAYS = env_int("REVIEW_KEEP_REMOVED_DAYS", 365)
+# An invitation never used is erased (its email and name) this long after its order.
+REVIEW_INVITATION_KEEP_DAYS = env_int("REVIEW_INVITATION_KEEP_DAYS", 240)
+# The answer target for negative reviews (2 stars or fewer) in the shop's queue.
+REVIEW_NEGATIVE_ANSWER_HOURS = env_int("REVIEW_NEGATIVE_ANSWER_HOURS", 48)
+REVIEW_PHOTOS_PER_REVIEW = 5
+REVIEW_PHOTO_MAX_BYTES = env_int("REVIEW_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 
 # --- Rate limits ("<requests>/<seconds>", counted in the shared cache) ---------------
 RATE_LIMITS = {
