@@ -130,3 +130,15 @@ def refresh_for(review: Review) -> None:
         refresh_product_rating(review.product_id)
     else:
         refresh_shop_rating(review.shop_id)
+
+
+def refresh_all(today: date | None = None) -> int:
+    """Recompute every profile at night, when the 12-month window moves; the number refreshed."""
+    done = 0
+    shop_ids = set(Review.objects.values_list("shop_id", flat=True).distinct())
+    shop_ids |= set(ShopRating.objects.values_list("shop_id", flat=True))
+    for shop_id in sorted(shop_ids):
+        with transaction.atomic():
+            refresh_shop_rating(shop_id, today)
+        done += 1
+    return done

@@ -328,6 +328,23 @@ def submit_product_review(
     return _store(review, order, author)
 
 
+def record_click(*, invitation: Invitation) -> bool:
+    """The buyer followed the invitation's link: the funnel's click, counted once."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.clicked_at is not None:
+            return False
+        if locked.state in ("scheduled", "sent"):
+            locked.open()
+        else:
+            locked.clicked_at = now
+        with acting(None, "invitation_opened", party="author"):
+            locked.save()
+    invitation.refresh_from_db()
+    return True
+
+
 def _locked(review: Review) -> Review:
     return Review.objects.select_for_update(of=("self",)).select_related("shop").get(pk=review.pk)
 
