@@ -8,6 +8,7 @@ recomputes the rating it moves, so the profile is never stale. Moderation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,6 +16,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +39,7 @@ from reviews.models import (
     ReviewState,
     Subject,
 )
+from reviews.photos import attach_photos, check_photos
 from reviews.ratings import refresh_for
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -194,7 +197,12 @@ def _language(language: str, order: Order) -> str:
     return code if code in SUPPORTED_LANGUAGES else order.language
 
 
-def _store(review: Review, order: Order, actor: Any | None) -> Review:
+def _store(
+    review: Review,
+    order: Order,
+    actor: Any | None,
+    pictures: Sequence[tuple[bytes, int, int]] = (),
+) -> Review:
     """Insert, run the checks, publish or hold, recompute the rating, queue the alerts."""
     fired = checks.signals_for(
         shop=review.shop,
@@ -206,6 +214,7 @@ def _store(review: Review, order: Order, actor: Any | None) -> Review:
     try:
         with transaction.atomic(), acting(actor, "review_submitted", party="author"):
             review.save()
+            attach_photos(review, pictures)
             if fired:
                 review.hold(fired)
             else:
@@ -280,6 +289,7 @@ def submit_product_review(
     text: str = "",
     language: str = "",
     line: InvitationLine | None = None,
+    photos: Sequence[UploadedFile] = (),
     name: str = "",
     email: str = "",
     fingerprint: str = "",
@@ -304,6 +314,7 @@ def submit_product_review(
     checked = _stars(stars, "stars")
     title = check_text(title, "title", limit=settings.REVIEW_TITLE_MAX_CHARS)
     text = check_text(text, "text", limit=settings.REVIEW_COMMENT_MAX_CHARS, required=True)
+    pictures = check_photos(photos)
     review = Review(
         subject=Subject.PRODUCT,
         shop=shop_settings.shop,
@@ -325,7 +336,7 @@ def submit_product_review(
         fingerprint=fingerprint,
         editable_until=order.review_until,
     )
-    return _store(review, order, author)
+    return _store(review, order, author, pictures)
 
 
 def record_click(*, invitation: Invitation) -> bool:
