@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -69,10 +70,15 @@ class OutgoingMessage(models.Model):
 
 
 # --- Webhooks ------------------------------------------------------------------------
-# Strings below are not marked for translation yet: this step has no UI; the portal step
-# marks them and adds the catalogue entries.
 
 
+# History of who changed an endpoint; never the secrets (they would outlive a rotation).
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed"),
+    pghistory.DeleteEvent("deleted"),
+    exclude=["secret", "previous_secret"],
+)
 class WebhookEndpoint(models.Model):
     """A member's HTTPS receiver for the event types it subscribed to."""
 
@@ -81,10 +87,10 @@ class WebhookEndpoint(models.Model):
     )
     # Empty: every shop of the member.
     shops = models.ManyToManyField("certification.Shop", blank=True, related_name="+")
-    url = models.URLField(max_length=2000)
-    description = models.CharField(max_length=200, blank=True)
-    event_types = models.JSONField(default=list)
-    enabled = models.BooleanField(default=True)
+    url = models.URLField(_("URL"), max_length=2000)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    event_types = models.JSONField(_("event types"), default=list)
+    enabled = models.BooleanField(_("enabled"), default=True)
     # Stored in clear: it is needed to sign every delivery (whsec_ + base64 of 32 bytes).
     secret = models.CharField(max_length=100)
     previous_secret = models.CharField(max_length=100, blank=True)
@@ -94,7 +100,8 @@ class WebhookEndpoint(models.Model):
     failing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["member_id", "created_at"]
 
     def __str__(self) -> str:
@@ -116,7 +123,8 @@ class WebhookEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "webhook event"
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -125,9 +133,9 @@ class WebhookEvent(models.Model):
 
 class WebhookDelivery(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "pending"
-        DELIVERED = "delivered", "delivered"
-        FAILED = "failed", "failed"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(
@@ -140,8 +148,8 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_once"),
         ]
@@ -168,7 +176,8 @@ class WebhookAttempt(models.Model):
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "webhook attempt"
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["at"]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ import secrets
 import socket
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,8 +28,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 
+from core.cache import cached, forget
 from core.errors import DomainError
 from notifications.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -57,6 +59,7 @@ CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 4096
 EXCERPT_BYTES = 1024
+LISTENING_TTL = 3600
 
 
 # --- Endpoints -------------------------------------------------------------------------
@@ -69,20 +72,20 @@ def new_secret() -> str:
 def _check_url(url: str) -> str:
     url = (url or "").strip()
     if not url or len(url) > 2000:
-        raise DomainError("Enter the receiver's URL (at most 2000 characters).", field="url")
+        raise DomainError(_("Enter the receiver's URL (at most 2000 characters)."), field="url")
     parts = urlsplit(url)
     allowed = {"https", "http"} if settings.WEBHOOKS_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed:
-        raise DomainError("The receiver's URL must start with https://.", field="url")
+        raise DomainError(_("The receiver's URL must start with https://."), field="url")
     if parts.username or parts.password:
-        raise DomainError("The URL must not contain a user name or password.", field="url")
+        raise DomainError(_("The URL must not contain a user name or password."), field="url")
     try:
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         host = None
     if not host:
-        raise DomainError("The URL has no valid host name.", field="url")
+        raise DomainError(_("The URL has no valid host name."), field="url")
     return url
 
 
@@ -90,9 +93,12 @@ def _check_event_types(event_types: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(event_types or ()))
     unknown = [t for t in chosen if t not in EVENT_TYPES]
     if unknown:
-        raise DomainError(f"Unknown event type: {', '.join(unknown)}.", field="event_types")
+        raise DomainError(
+            _("Unknown event type: %(types)s.") % {"types": ", ".join(unknown)},
+            field="event_types",
+        )
     if not chosen:
-        raise DomainError("Choose at least one event type.", field="event_types")
+        raise DomainError(_("Choose at least one event type."), field="event_types")
     return chosen
 
 
@@ -108,10 +114,10 @@ def create_endpoint(
     url = _check_url(url)
     types = _check_event_types(event_types)
     if len(description or "") > 200:
-        raise DomainError("The description is too long (200 characters).", field="description")
+        raise DomainError(_("The description is too long (200 characters)."), field="description")
     shops = list(shops)
     if any(shop.member_id != member.pk for shop in shops):
-        raise DomainError("Choose shops of this member only.", field="shops")
+        raise DomainError(_("Choose shops of this member only."), field="shops")
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
             member=member,
@@ -122,6 +128,7 @@ def create_endpoint(
         )
         if shops:
             endpoint.shops.set(shops)
+        forget_listening(member.pk)
     return endpoint
 
 
@@ -139,34 +146,79 @@ def rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
 # --- Events ----------------------------------------------------------------------------
 
 
+def _member_key(member_id: int) -> str:
+    return f"webhooks:member:{member_id}:listening"
+
+
+def member_is_listening(member_id: int) -> bool:
+    """Whether the member has an enabled endpoint: a cached fact (core/cache.py), so that
+    emit costs no SQL statement for the many members without one. Every change to an
+    endpoint forgets it after commit (`forget_listening`); other processes see the
+    change within PUBLIC_LOCAL_CACHE_SECONDS."""
+    answer = cached(
+        _member_key(member_id),
+        lambda: (
+            "yes"
+            if WebhookEndpoint.objects.filter(member_id=member_id, enabled=True).exists()
+            else "no"
+        ),
+        lambda _answer: LISTENING_TTL,
+    )
+    return answer == "yes"
+
+
+def forget_listening(member_id: int) -> None:
+    """Call inside the transaction that changes an endpoint: forgets once it commits."""
+    key = _member_key(member_id)
+    forget(key)
+    transaction.on_commit(lambda: forget(key))
+
+
 def emit(
-    event_type: str, member: Any, payload: dict[str, Any], shop: Any | None = None
-) -> WebhookEvent:
+    event_type: str,
+    member: Any,
+    payload: dict[str, Any] | Callable[[], dict[str, Any]],
+    shop: Any | None = None,
+) -> WebhookEvent | None:
     """Write the event and one pending delivery per subscribed endpoint, in the caller's
-    transaction; each delivery is sent by a task once that transaction commits."""
+    transaction; each delivery is sent by a task once that transaction commits.
+
+    `member` and `shop` are objects or primary keys; `payload` may be a function, called
+    only when someone listens. A member without an enabled endpoint costs no statement
+    and stores nothing (None is returned).
+    """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
+    member_id = getattr(member, "pk", member)
+    shop_id = getattr(shop, "pk", shop)
+    if not member_is_listening(member_id):
+        return None
     event = WebhookEvent.objects.create(
         event_id=f"msg_{uuid.uuid4().hex}",
         type=event_type,
-        payload=payload,
-        member=member,
-        shop=shop,
+        payload=payload() if callable(payload) else payload,
+        member_id=member_id,
+        shop_id=shop_id,
     )
     endpoints = WebhookEndpoint.objects.filter(
-        member=member, enabled=True, event_types__contains=[event_type]
+        member_id=member_id, enabled=True, event_types__contains=[event_type]
     )
-    if shop is not None:
-        endpoints = endpoints.filter(Q(shops__isnull=True) | Q(shops=shop))
+    if shop_id is not None:
+        endpoints = endpoints.filter(Q(shops__isnull=True) | Q(shops=shop_id))
     deliveries = [
         WebhookDelivery.objects.create(event=event, endpoint=endpoint)
         for endpoint in endpoints.distinct().order_by("pk")
     ]
+    for delivery in deliveries:
+        enqueue(delivery)
+    return event
+
+
+def enqueue(delivery: WebhookDelivery) -> None:
+    """Send the delivery once the surrounding transaction commits."""
     from notifications.tasks import deliver_webhook
 
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
-    return event
+    transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
 
 
 def event_body(event: WebhookEvent) -> str:

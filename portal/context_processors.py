@@ -38,6 +38,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("disputes:list"), _("Claims")))
     if not user.is_staff:
         items.append((reverse("guarantees:mine"), _("My guarantees")))
+    if shops_with_right(user, Area.INTEGRATIONS).exists():
+        items.append((reverse("portal:integrations:list"), _("Integrations")))
     if user_has_role(user, Role.AUDITOR):
         items.append((reverse("audits:queue"), _("Audit queue")))
     if is_staff_viewer(user):
