@@ -7,6 +7,7 @@ from reviews.models.invitations import (
     InvitationState,
     Unsubscribe,
 )
+from reviews.models.messages import ShopMessage
 from reviews.models.products import Product, ProductRating
 from reviews.models.profiles import AlertPreference, ReviewMode, ReviewSettings, ShopRating
 from reviews.models.reports import (
@@ -48,6 +49,7 @@ __all__ = [
     "ReviewPhoto",
     "ReviewSettings",
     "ReviewState",
+    "ShopMessage",
     "ShopRating",
     "Subject",
     "Theme",
