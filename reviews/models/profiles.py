@@ -47,6 +47,8 @@ class ReviewSettings(models.Model):
     public_note_since = models.DateTimeField(
         _("reports mostly negative reviews (public note)"), null=True, blank=True, editable=False
     )
+    # When the warning went out: the second time is judged on the reports made after it.
+    negative_report_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
