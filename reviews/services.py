@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from guarantees.models import Guarantee
-from reviews import checks, notify
+from reviews import checks, notify, themes
 from reviews.access import may_work_shop
 from reviews.models import (
     CRITERIA,
@@ -219,6 +219,7 @@ def _store(
                 review.hold(fired)
             else:
                 review.publish()
+            themes.tag(review)  # held ones too: moderation publishes them as they are
             review.save()
             if review.subject == Subject.SHOP and order.invitation is not None:
                 invitation = Invitation.objects.select_for_update().get(pk=order.invitation.pk)
@@ -393,6 +394,7 @@ def edit_review(
             locked.text_sha256 = checks.text_digest(locked.comment)
         if title is not None and locked.subject == Subject.PRODUCT:
             locked.title = check_text(title, "title", limit=settings.REVIEW_TITLE_MAX_CHARS)
+        themes.tag(locked)
         locked.edited_at = timezone.now()
         with acting(None, "review_edited", party="author"):
             locked.save()
