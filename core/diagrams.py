@@ -19,7 +19,10 @@ def mermaid(model: type[models.Model]) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {field.get_default()}"]
     edges = set()
     for transition in field.get_all_transitions(model):
-        edges.add((str(transition.source), str(transition.target), transition.name))
+        # A target decided at run time (GET_STATE, RETURN_VALUE) lists the states it may pick.
+        targets = getattr(transition.target, "allowed_states", None) or [transition.target]
+        for target in targets:
+            edges.add((str(transition.source), str(target), transition.name))
     for source, target, name in sorted(edges):
         source = "[*]" if source == "*" else source
         lines.append(f"    {source} --> {target}: {name}")
