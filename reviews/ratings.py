@@ -100,6 +100,9 @@ def refresh_shop_rating(shop_id: int, today: date | None = None) -> ShopRating:
     from certification.verification import invalidate_shop
 
     transaction.on_commit(lambda: invalidate_shop(shop_id))  # the badge shows the stars
+    from reviews.widgets import forget_shop
+
+    transaction.on_commit(lambda: forget_shop(shop_id))  # and so does the review widget
     return rating
 
 
@@ -119,6 +122,9 @@ def refresh_product_rating(product_id: int) -> ProductRating:
         product_id=product_id, defaults={**figures, "computed_at": timezone.now()}
     )
     from reviews.signals import product_changed
+    from reviews.widgets import forget_product
+
+    transaction.on_commit(lambda: forget_product(product_id))  # the product widget
 
     product_changed.send(sender=Product, product_id=product_id)
     return rating

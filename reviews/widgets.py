@@ -72,11 +72,6 @@ def _latest(rows: Any) -> list[dict[str, Any]]:
                 "label": review.label,
                 "author": review.author_name,
                 "submitted_at": review.submitted_at.isoformat(),
-                "reply": (
-                    {"text": review.reply, "replied_at": review.replied_at.isoformat()}
-                    if review.reply and review.replied_at
-                    else None
-                ),
             }
         )
     return items
