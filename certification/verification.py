@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -25,11 +27,11 @@ _MISSING = {"missing": True}
 
 
 def mark_key(number: str) -> str:
-    return f"tm:mark:v2:{number}"
+    return f"tm:mark:v3:{number}"
 
 
 def badge_key(public_id: str) -> str:
-    return f"tm:badge:v3:{public_id}"
+    return f"tm:badge:v4:{public_id}"
 
 
 def verification_url(number: str) -> str:
@@ -67,12 +69,23 @@ def _mark_facts(mark: TrustMark) -> dict[str, Any]:
         "suspension_reason": mark.suspension_reason,
         "guarantee": guarantee_offer(shop),
         "shop_language": shop.language,
+        "reviews_profile_url": _profile_url(shop),
     }
+
+
+def _profile_url(shop: Shop) -> str | None:
+    """The shop's rating profile when it collects reviews (the verification page links to it)."""
+    settings_row = _one_to_one(shop, "review_settings")
+    if settings_row is None or not settings_row.enabled or not shop.is_live:
+        return None
+    return reverse("reviews:profile", args=[shop.public_id])
 
 
 def _build_mark(number: str) -> dict[str, Any]:
     mark = (
-        TrustMark.objects.select_related("shop__member", "shop__plan").filter(number=number).first()
+        TrustMark.objects.select_related("shop__member", "shop__plan", "shop__review_settings")
+        .filter(number=number)
+        .first()
     )
     if mark is None:
         return _MISSING
@@ -111,8 +124,47 @@ def _badge_language(shop: Shop | None) -> str:
     return shop.language if shop is not None and shop.language in codes else "en"
 
 
+def _one_to_one(obj: Any, name: str) -> Any:
+    """A reverse one-to-one loaded by select_related, or None when the row does not exist."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _review_facts(shop: Shop | None) -> dict[str, Any] | None:
+    """The shop's review figures when it collects reviews and has a rating, else None.
+
+    Read through the reverse relations (`review_settings`, `rating`) so that certification
+    does not import reviews; loaded in the badge's one query.
+    """
+    settings_row = _one_to_one(shop, "review_settings") if shop is not None else None
+    rating = _one_to_one(shop, "rating") if shop is not None else None
+    if settings_row is None or not settings_row.enabled or rating is None or rating.grade is None:
+        return None
+    grade = rating.grade
+    return {
+        "grade": str(grade),
+        "count": rating.count,
+        "stars": _star_fill(grade),
+        "profile_url": settings.SITE_URL + reverse("reviews:profile", args=[shop.public_id]),
+    }
+
+
+def _star_fill(grade: Decimal) -> list[dict[str, int]]:
+    """Five stars for the badge's row: where each stands and how full it is, in percent."""
+    return [
+        {"n": n, "x": 50 + 20 * n, "fill": int(max(0, min(1, grade - n)) * 100)} for n in range(5)
+    ]
+
+
 def _build_badge(public_id: str) -> dict[str, Any]:
-    shop = Shop.objects.live().select_related("member").filter(public_id=public_id).first()
+    shop = (
+        Shop.objects.live()
+        .select_related("member", "review_settings", "rating")
+        .filter(public_id=public_id)
+        .first()
+    )
     mark = None
     if shop is not None:
         mark = shop.marks.filter(state__in=LIVE_MARK_STATES).first()
@@ -125,10 +177,17 @@ def _build_badge(public_id: str) -> dict[str, Any]:
         "valid_until": mark.valid_until.isoformat() if valid and mark else None,
         "verification_url": verification_url(mark.number) if valid and mark else None,
     }
+    reviews = _review_facts(shop) if valid else None
+    if reviews is not None:
+        facts["reviews"] = {name: reviews[name] for name in ("grade", "count", "profile_url")}
     with translation.override(_badge_language(shop)):
         svg = render_to_string(
             "certification/badge.svg",
-            {"valid": valid, "domain": shop.display_domain if shop and valid else ""},
+            {
+                "valid": valid,
+                "domain": shop.display_domain if shop and valid else "",
+                "reviews": reviews,
+            },
         )
     body_json = json.dumps(facts, separators=(",", ":")).encode()
     body_svg = svg.encode()
