@@ -32,6 +32,7 @@ ADMIN_MANAGED_APPS = (
     "disputes",
     "notifications",
     "reviews",
+    "quality",
 )
 
 

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from certification.api import router as certification_router
 from core.ratelimit import RateLimited
 from guarantees.api import router as guarantees_router
+from quality.api import router as quality_router
 from reviews.api_public import router as reviews_public_router
 from reviews.api_shop import router as reviews_shop_router
 
@@ -24,6 +25,7 @@ api.add_router("/v1/", certification_router)
 api.add_router("/v1/", guarantees_router)
 api.add_router("/v1/", reviews_public_router)
 api.add_router("/v1/", reviews_shop_router)
+api.add_router("/v1/", quality_router)
 
 
 @api.exception_handler(ValidationError)

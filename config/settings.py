@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_secret, env_str
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "guarantees",
     "disputes",
     "reviews",
+    "quality",
     "portal",
 ]
 
@@ -208,6 +210,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "quality-nightly": {
+        "task": "quality.tasks.nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "quality-refresh-changed": {
+        "task": "quality.tasks.refresh_changed",
+        "schedule": 60.0,
+    },
     "reviews-send-invitations": {
         "task": "reviews.tasks.send_due_invitations",
         "schedule": 300.0,
@@ -365,3 +375,13 @@ RATE_LIMITS = {
 }
 # How many proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+
+# --- Quality indicators (quality/) ------------------------------------------------------
+# The certifier's day: the nightly task, the graphs and the tests count days in this zone.
+QUALITY_TIME_ZONE = env_str("QUALITY_TIME_ZONE", TIME_ZONE)
+# A shop red on any indicator this many days in a row opens a mark review.
+QUALITY_RED_DAYS = env_int("QUALITY_RED_DAYS", 14)
+# Facts shown on the public verification page (shops above the minimum sample only).
+QUALITY_PUBLISH_ANSWER_TIME = env_bool("QUALITY_PUBLISH_ANSWER_TIME", default=True)
+QUALITY_PUBLISH_CLAIMS_RESOLVED = env_bool("QUALITY_PUBLISH_CLAIMS_RESOLVED", default=True)
+QUALITY_PUBLISH_REVIEW_GRADE = env_bool("QUALITY_PUBLISH_REVIEW_GRADE", default=True)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("portal/guarantees/", include("guarantees.portal_urls")),
     path("portal/cases/", include("disputes.urls")),
     path("portal/inbox/", include("notifications.urls")),
+    path("portal/quality/staff/", include("quality.urls_staff")),
+    path("portal/quality/", include("quality.urls")),
     path("portal/reviews/insights/", include("reviews.urls_insights")),
     path("portal/reviews/invitations/", include("reviews.urls_portal_invitations")),
     path("portal/reviews/", include("reviews.urls_portal")),
