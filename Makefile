@@ -29,11 +29,11 @@ migrate: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 
 demo: migrate
-	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-true} WEBHOOKS_ALLOW_HTTP=$${WEBHOOKS_ALLOW_HTTP:-true} WEBHOOKS_ALLOW_LOOPBACK=$${WEBHOOKS_ALLOW_LOOPBACK:-true} $(PY) manage.py load_demo
 
 run: messages demo
 	@echo "Trustmark demo on http://127.0.0.1:8000 (logins above, password trustmark-demo)"
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-true} WEBHOOKS_ALLOW_HTTP=$${WEBHOOKS_ALLOW_HTTP:-true} WEBHOOKS_ALLOW_LOOPBACK=$${WEBHOOKS_ALLOW_LOOPBACK:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
 serve: install
 	$(VENV)/bin/gunicorn config.wsgi --bind 0.0.0.0:8000 --workers $${WEB_CONCURRENCY:-3}

@@ -29,6 +29,7 @@ from audits.models import (
     FindingResult,
 )
 from audits.notify import notify_auditor, notify_merchant
+from audits.webhooks import emit_audit
 from certification.marks import issue_mark
 from certification.models import Shop, TrustMark
 from core.errors import Conflict, DomainError, NotPermitted
@@ -223,6 +224,7 @@ def send_findings(*, audit: Audit, actor: Any) -> Audit:
         with acting(actor, "findings_sent"):
             audit.save()
         notify_merchant(audit, "findings_sent")
+        emit_audit("audit.findings_sent", audit)
         _render_after_commit(audit, "findings")
     return audit
 
@@ -293,6 +295,7 @@ def approve(*, audit: Audit, actor: Any, note: str = "") -> Audit:
         with acting(actor, "audit_approved", note):
             audit.save()
         notify_merchant(audit, "approved")
+        emit_audit("audit.approved", audit)
         _render_after_commit(audit, "decision")
     return audit
 
@@ -307,6 +310,7 @@ def refuse(*, audit: Audit, actor: Any, reason: str) -> Audit:
         with acting(actor, "audit_refused", reason):
             audit.save()
         notify_merchant(audit, "refused")
+        emit_audit("audit.refused", audit)
         _render_after_commit(audit, "decision")
     return audit
 

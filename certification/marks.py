@@ -27,10 +27,24 @@ from certification.models import (
     TeamRole,
     TrustMark,
 )
-from certification.verification import invalidate_shop, verification_url
+from certification.verification import (
+    _mark_facts,
+    invalidate_shop,
+    public_api_facts,
+    verification_url,
+)
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from notifications.services import queue_email
+from notifications.webhooks import emit
+
+# Mark changes sent to the member's webhook endpoints (a renewal is not one of them).
+WEBHOOK_EVENTS = {"issued", "suspended", "reinstated", "revoked", "expired"}
+
+
+def webhook_payload(mark: TrustMark) -> dict[str, Any]:
+    """`data` of a mark.* event: the mark as GET /api/v1/marks/<number> shows it."""
+    return {"mark": public_api_facts(_mark_facts(mark))}
 
 
 def _next_number(today: date) -> str:
@@ -63,6 +77,8 @@ def _after_commit(mark: TrustMark, event: str) -> None:
                 "url": verification_url(mark.number),
             },
         )
+    if event in WEBHOOK_EVENTS:
+        emit(f"mark.{event}", shop.member_id, lambda: webhook_payload(mark), shop=shop.pk)
     shop_id = shop.pk
     transaction.on_commit(lambda: invalidate_shop(shop_id))
 

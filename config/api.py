@@ -1,6 +1,7 @@
 """The REST API: one NinjaAPI, versioned routes, OpenAPI 3.1 at /api/schema/."""
 
 from http import HTTPStatus
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -13,7 +14,18 @@ from quality.api import router as quality_router
 from reviews.api_public import router as reviews_public_router
 from reviews.api_shop import router as reviews_shop_router
 
-api = NinjaAPI(
+
+class TrustmarkAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """With the OpenAPI 3.1 `webhooks` section: each event type and its payload."""
+        from config.webhook_docs import webhooks_section
+
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["webhooks"] = webhooks_section(schema)
+        return schema
+
+
+api = TrustmarkAPI(
     title="Trustmark API",
     version="1",
     description="Trust-mark verification, guarantees, claims and reviews.",

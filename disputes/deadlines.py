@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.history import acting
 from disputes.models import OPEN_CLAIM_STATES, Claim, ClaimState, Party
 from disputes.notify import tell
+from disputes.webhooks import emit_claim
 
 BATCH = 500
 
@@ -41,6 +42,7 @@ def remind_shops(now: datetime) -> int:
         claim.shop_reminded_at = now
         claim.save(update_fields=["shop_reminded_at", "updated_at"])
         tell(claim, "shop_reminder", [Party.SHOP])
+        emit_claim("claim.shop_reminded", claim)
 
     rows = Claim.objects.filter(
         state=ClaimState.AWAITING_SHOP,
@@ -58,6 +60,7 @@ def escalate_unanswered(now: datetime) -> int:
         claim.escalate()
         claim.save()
         tell(claim, "escalated", [Party.BUYER, Party.SHOP, Party.STAFF])
+        emit_claim("claim.escalated", claim)
 
     rows = Claim.objects.filter(state=ClaimState.AWAITING_SHOP, shop_due_at__lte=now)
     return _each(rows, "claim_escalated", step)

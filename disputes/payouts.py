@@ -20,6 +20,7 @@ from disputes.access import CaseActor
 from disputes.models import Claim, Party, Payout, PayoutState, RecourseEntry
 from disputes.notify import tell
 from disputes.services import require_party
+from disputes.webhooks import emit_claim
 from guarantees.models import GuaranteeState
 
 
@@ -91,6 +92,8 @@ def mark_paid(*, actor: CaseActor, payout: Payout, reference: str) -> Payout:
                 currency=payout.currency,
             )
         tell(claim, "paid", [Party.BUYER, Party.SHOP], paid_amount=payout.amount)
+        emit_claim("claim.paid", claim)
+        emit_claim("claim.closed", claim)
     return payout
 
 

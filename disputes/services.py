@@ -34,6 +34,7 @@ from disputes.models import (
     ShopAnswer,
 )
 from disputes.notify import tell
+from disputes.webhooks import emit_claim
 from guarantees.models import Guarantee, GuaranteeState
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -169,6 +170,7 @@ def file_claim(
             claim.ask_shop(due=now + timedelta(days=settings.CLAIM_SHOP_ANSWER_DAYS))
             _save(claim, None, "claim_sent_to_shop")
             tell(claim, "filed", [Party.SHOP])
+            emit_claim("claim.filed", claim)
             tell(claim, "received", [Party.BUYER])
     except IntegrityError as exc:
         if "disputes_one_open_claim_per_guarantee" in str(exc):
@@ -224,6 +226,7 @@ def accept_answer(*, actor: CaseActor, claim: Claim) -> Claim:
         _save(claim, actor, "claim_answer_accepted")
         _close_guarantee(claim.guarantee, actor, "claim_resolved")
         tell(claim, "accepted", [Party.SHOP])
+        emit_claim("claim.closed", claim)
     return claim
 
 
@@ -239,6 +242,7 @@ def reject_answer(*, actor: CaseActor, claim: Claim, reason: str) -> Claim:
         _save(claim, actor, "claim_answer_rejected")
         _post(claim, actor, reason)
         tell(claim, "rejected", [Party.SHOP, Party.STAFF])
+        emit_claim("claim.escalated", claim)
     return claim
 
 
@@ -255,6 +259,7 @@ def settle_claim(*, actor: CaseActor, claim: Claim, note: str) -> Claim:
         _post(claim, actor, note)
         _close_guarantee(claim.guarantee, actor, "claim_resolved")
         tell(claim, "settled", [Party.BUYER, *([Party.STAFF] if claim.mediator_id else [])])
+        emit_claim("claim.closed", claim)
     return claim
 
 
@@ -274,6 +279,7 @@ def withdraw_claim(*, actor: CaseActor, claim: Claim, note: str = "") -> Claim:
             with acting(actor.user, "claim_withdrawn"):
                 guarantee.save(update_fields=["state", "cover_until", "updated_at"])
         tell(claim, "withdrawn", [Party.SHOP, *([Party.STAFF] if claim.mediator_id else [])])
+        emit_claim("claim.closed", claim)
     return claim
 
 
@@ -404,9 +410,12 @@ def decide_claim(
                     proposed_by=actor.user,
                 )
             tell(claim, "decided_for_buyer", [Party.BUYER, Party.SHOP])
+            emit_claim("claim.decided", claim)
         else:
             claim.decide_for_shop(actor.user, reason)
             _save(claim, actor, "claim_decided_for_shop")
             _close_guarantee(claim.guarantee, actor, "claim_decided_for_shop")
             tell(claim, "decided_for_shop", [Party.BUYER, Party.SHOP])
+            emit_claim("claim.decided", claim)
+            emit_claim("claim.closed", claim)
     return claim

@@ -23,6 +23,7 @@ from guarantees.cover import cap_for, cover_amount, cover_until
 from guarantees.links import page_url
 from guarantees.models import Channel, Guarantee, GuaranteeNumber, GuaranteeState, Plan
 from notifications.services import queue_email
+from notifications.webhooks import emit
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -136,6 +137,12 @@ def check_purchase(*, shop: Shop, purchase: Purchase, channel: str) -> CheckedPu
     return CheckedPurchase(reference, amount, currency, email, cap, language)
 
 
+def _api_json(guarantee: Guarantee) -> dict[str, Any]:
+    from guarantees.api import as_json  # the API imports this module
+
+    return as_json(guarantee)
+
+
 def register_guarantee(
     *,
     shop: Shop,
@@ -193,6 +200,12 @@ def register_guarantee(
                     "order_reference": reference,
                     "page_url": page_url(guarantee.number),
                 },
+            )
+            emit(
+                "guarantee.registered",
+                shop.member_id,
+                lambda: {"guarantee": _api_json(guarantee)},
+                shop=shop.pk,
             )
     except IntegrityError as exc:
         if "guarantees_one_per_order" in str(exc):

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -196,7 +197,7 @@ def emit(
     event = WebhookEvent.objects.create(
         event_id=f"msg_{uuid.uuid4().hex}",
         type=event_type,
-        payload=payload() if callable(payload) else payload,
+        payload=_as_json(payload() if callable(payload) else payload),
         member_id=member_id,
         shop_id=shop_id,
     )
@@ -212,6 +213,11 @@ def emit(
     for delivery in deliveries:
         enqueue(delivery)
     return event
+
+
+def _as_json(payload: dict[str, Any]) -> dict[str, Any]:
+    """Dates, decimals and UUIDs as the API writes them (ISO 8601, strings)."""
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
 def enqueue(delivery: WebhookDelivery) -> None:

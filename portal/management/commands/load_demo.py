@@ -122,6 +122,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic(), acting(None, "demo_loaded"):
             summary = self._load()
+        with transaction.atomic(), acting(None, "demo_loaded"):
+            summary["webhooks"] = self._webhooks()
         # Documents are rendered after commit: list the audits once they exist.
         summary["audits"] = self._audit_summary()
         with transaction.atomic(), acting(None, "demo_loaded"):
@@ -138,6 +140,30 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person['email']:<34} {', '.join(person['roles'])}")
         for shop in summary["shops"]:
             self.stdout.write(f"  shop {shop['domain']:<28} public id {shop['public_id']}")
+
+    def _webhooks(self) -> dict[str, Any]:
+        """An endpoint for the first member, pointed at the demo's own receiver (DEBUG only;
+        plain HTTP to 127.0.0.1 needs WEBHOOKS_ALLOW_HTTP and WEBHOOKS_ALLOW_LOOPBACK)."""
+        from core.errors import DomainError
+        from notifications.endpoints import add_endpoint
+        from notifications.models import WebhookEndpoint
+        from notifications.webhooks import EVENT_TYPES
+
+        owner = User.objects.get(email="owner@nordlicht.example")
+        member = Member.objects.get(team__user=owner, team__role=TeamRole.OWNER)
+        url = settings.SITE_URL + "/demo/webhook-receiver/"
+        if not WebhookEndpoint.objects.filter(member=member, url=url).exists():
+            try:
+                add_endpoint(
+                    actor=owner,
+                    member=member,
+                    url=url,
+                    event_types=[t for t in EVENT_TYPES if t != "ping"],
+                    description="Demo receiver",
+                )
+            except DomainError as exc:
+                return {"url": url, "skipped": exc.message}
+        return {"url": url, "member": member.legal_name}
 
     def _load(self) -> dict[str, Any]:
         users: list[dict[str, Any]] = []
