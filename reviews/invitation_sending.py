@@ -258,6 +258,7 @@ def erase_unused(now: datetime | None = None) -> int:
                 state=Case(
                     When(state__in=USABLE_STATES, then=Value(InvitationState.EXPIRED)),
                     default=F("state"),
+                    output_field=CharField(),
                 ),
                 updated_at=now,
             )
