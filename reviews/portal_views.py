@@ -250,7 +250,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
         pref.shop_id: pref.buckets
         for pref in AlertPreference.objects.filter(user=request.user, shop__in=shops)
     }
-    form = AlertsForm(request.POST or None, shops=shops, chosen=chosen)
+    data = request.POST if request.method == "POST" else None  # all boxes cleared: empty POST
+    form = AlertsForm(data, shops=shops, chosen=chosen)
     if request.method == "POST" and form.is_valid():
         for shop in shops:
             wanted = form.cleaned_data.get(f"shop_{shop.pk}", [])
