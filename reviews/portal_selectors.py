@@ -28,10 +28,20 @@ REVIEW_ACTIONS = {
     "review_reply_edited": gettext_lazy("Answer edited by the shop"),
     "shop_message_sent": gettext_lazy("Private message sent to the author"),
     "criteria_switched": gettext_lazy("Archived: the shop changed its criteria"),
+    "review_released": gettext_lazy("Published after a check"),
+    "review_rejected": gettext_lazy("Not published after a check"),
+    "review_reported": gettext_lazy("Reported"),
+    "report_author_asked": gettext_lazy("Author asked about a report"),
+    "report_author_answered": gettext_lazy("Author answered about a report"),
+    "report_decided": gettext_lazy("Report decided"),
+    "report_contested": gettext_lazy("Decision contested"),
+    "report_finally_decided": gettext_lazy("Final decision on the report"),
+    "review_erased": gettext_lazy("Personal data erased"),
 }
 PARTIES = {
     "author": gettext_lazy("Author"),
     "shop": gettext_lazy("Shop"),
+    "public": gettext_lazy("Someone else"),
     "staff": gettext_lazy("Trustmark"),
 }
 

@@ -25,12 +25,13 @@ from certification.access import is_owner
 from certification.models import Shop
 from core.errors import DomainError
 from core.forms import add_domain_error
+from reviews import moderation, services, shop_services
 from reviews import portal_selectors as selectors
-from reviews import services, shop_services
 from reviews.access import get_review_for, is_moderator, review_shops
 from reviews.forms import AlertsForm, MessageForm, ModeForm, ReplyForm, ReviewFilter, SettingsForm
 from reviews.models import OPEN_REPORT_STATES, AlertPreference, Review, ReviewMode, ReviewSettings
-from reviews.models.reports import ReportState
+from reviews.models.reports import Reporter
+from reviews.models.reviews import REPORTABLE_STATES
 
 PAGE_SIZE = 25
 
@@ -92,11 +93,12 @@ def negatives(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[str, Any]:
     staff = is_moderator(request.user)
+    shop_person = moderation.is_shop_person(request.user, review)
     reports = list(review.reports.order_by("-pk"))
     for report in reports:
         report.contest_url = (  # type: ignore[attr-defined]
             _url_or_none("moderation:contest", report.pk)
-            if report.state == ReportState.DECIDED
+            if shop_person and moderation.may_contest(report, Reporter.SHOP)
             else None
         )
     allowed = shop_services.message_allowed_at(review)
@@ -120,7 +122,9 @@ def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[
         "messages_limit": shop_services.MESSAGES_PER_REVIEW,
         "reports": reports,
         "report_url": _url_or_none("moderation:report", review.pk)
-        if review.is_visible and not any(r.state in OPEN_REPORT_STATES for r in reports)
+        if shop_person
+        and review.state in REPORTABLE_STATES
+        and not any(r.state in OPEN_REPORT_STATES for r in reports)
         else None,
         "answer_due": due,
         "answer_overdue": due is not None and due < timezone.now(),

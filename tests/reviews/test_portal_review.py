@@ -1,4 +1,4 @@
-"""The portal's review page: who may open it, the public answer, the private message to the author."""
+"""The portal review page: who may open it, the public answer, the private message."""
 
 from datetime import timedelta
 
@@ -7,11 +7,14 @@ from django.core import mail
 from django.urls import reverse
 from freezegun import freeze_time
 
+from accounts.roles import Role
 from certification.access import Right
 from certification.models import Area
 from certification.team import set_rights
 from notifications.models import OutgoingMessage
-from reviews.models import ShopMessage
+from reviews import moderation
+from reviews.models import Decision, ReportReason, ShopMessage
+from tests.factories import staff_user
 from tests.reviews.helpers import review, reviews_on
 
 
@@ -73,11 +76,13 @@ def test_reply_once_then_edit_keeps_the_earlier_version_in_the_history(client, w
     assert response.status_code == 302
     done.refresh_from_db()
     assert done.reply == "Sorry: the carrier was on strike; we refunded postage."
-    assert done.replied_at is not None and done.reply_edited_at is not None
+    assert done.replied_at is not None
+    assert done.reply_edited_at is not None
     text = page(client, world.alice, done.pk).text
     assert "1 earlier version" in text
     assert "Sorry, the carrier was on strike." in text  # the first answer, from the history
-    assert "Answered by the shop" in text and "Answer edited by the shop" in text
+    assert "Answered by the shop" in text
+    assert "Answer edited by the shop" in text
     # the author heard of the first answer only
     to_author = OutgoingMessage.objects.filter(
         to_email=done.author_email, template="review_changed"
@@ -142,3 +147,34 @@ def test_private_messages_are_limited_to_one_a_day(client, world, shop):
     with freeze_time(done.published_at + timedelta(days=1, hours=1)):
         assert client.post(url, {"text": "Next day."}).status_code == 302
     assert ShopMessage.objects.filter(review=done).count() == 2
+
+
+def test_the_shop_finds_the_report_link_then_the_contest_link_after_a_decision_it_lost(
+    client, world, shop
+):
+    done = review(shop, service=1, comment="You are all crooks.")
+    client.force_login(world.alice)
+    text = page(client, world.alice, done.pk).text
+    assert reverse("moderation:report", args=[done.pk]) in text
+    report = moderation.report_review(
+        review=done,
+        reporter=world.alice,
+        reason=ReportReason.FALSE_FACT,
+        text="We are not crooks.",
+        good_faith=True,
+    )
+    text = page(client, world.alice, done.pk).text
+    assert reverse("moderation:report", args=[done.pk]) not in text  # already being checked
+    assert "False statement of fact" in text
+    assert "Reported" in text  # in the history
+    moderation.decide(
+        report=report,
+        actor=staff_user(Role.MODERATOR),
+        decision=Decision.STAYS,
+        reason="An opinion, not a statement of fact.",
+    )
+    text = page(client, world.alice, done.pk).text
+    assert reverse("moderation:contest", args=[report.pk]) in text
+    # staff reading the page do not get the shop's report and contest links
+    text = page(client, staff_user(Role.MODERATOR, email="mod2@trustmark.example"), done.pk).text
+    assert reverse("moderation:contest", args=[report.pk]) not in text
