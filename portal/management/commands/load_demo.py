@@ -56,6 +56,7 @@ STAFF = [
     ("auditor@trustmark.example", "Arno Auditor", Role.AUDITOR, "de"),
     ("auditor2@trustmark.example", "Alma Second-Auditor", Role.AUDITOR, "en"),
     ("mediator@trustmark.example", "Mira Mediator", Role.MEDIATOR, "fr"),
+    ("moderator@trustmark.example", "Moritz Moderator", Role.MODERATOR, "de"),
 ]
 
 MEMBERS = [
@@ -130,6 +131,8 @@ class Command(BaseCommand):
             summary["guarantees"] = self._guarantees()
         with transaction.atomic(), acting(None, "demo_loaded"):
             summary["claims"] = self._claims()
+        with transaction.atomic(), acting(None, "demo_loaded"):
+            summary["reviews"] = self._reviews()
         if options["json"]:
             self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
             return
@@ -140,6 +143,23 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person['email']:<34} {', '.join(person['roles'])}")
         for shop in summary["shops"]:
             self.stdout.write(f"  shop {shop['domain']:<28} public id {shop['public_id']}")
+
+    @staticmethod
+    def _reviews() -> dict[str, Any]:
+        """Reviews in every state on the first shop, one-criterion reviews on the French one."""
+        from reviews import demo
+
+        shops = {shop.domain: shop for shop in Shop.objects.live().select_related("member")}
+        owners = {
+            domain: TeamMembership.objects.get(member=shop.member, role=TeamRole.OWNER).user
+            for domain, shop in shops.items()
+        }
+        return demo.load(
+            shops=shops,
+            owners=owners,
+            moderator=User.objects.get(email="moderator@trustmark.example"),
+            admin=User.objects.get(email="admin@trustmark.example"),
+        )
 
     def _webhooks(self) -> dict[str, Any]:
         """An endpoint for the first member, pointed at the demo's own receiver (DEBUG only;
