@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from accounts.roles import Role
 from certification.access import Right
 from certification.models import Area
@@ -29,8 +27,8 @@ class Cast:
     second_moderator: Any
 
 
-@pytest.fixture
-def cast(world) -> Cast:
+def make_cast(world) -> Cast:
+    """alice's shop collecting reviews, bob with the reviews right on it, two moderators."""
     reviews_on(world.shop)
     set_rights(
         actor=world.alice,

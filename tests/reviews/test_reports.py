@@ -19,9 +19,14 @@ from reviews.models import Decision, Report, ReportState, Review, ReviewState
 from reviews.moderation_selectors import review_history
 from reviews.tasks import run_report_deadlines
 from tests.reviews.helpers import product, product_review, review, reviews_on
-from tests.reviews.moderation_helpers import cast, report, subjects_to  # noqa: F401
+from tests.reviews.moderation_helpers import make_cast, report, subjects_to
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(world):
+    return make_cast(world)
 
 
 def grade_count(shop) -> int:
@@ -54,7 +59,8 @@ def test_report_workflow_end_to_end_with_the_7_day_deadline(cast, frozen):
     one_star.refresh_from_db()
     assert filed.state == ReportState.OPEN
     assert one_star.state == ReviewState.REPORTED
-    assert one_star.is_visible and grade_count(cast.shop) == 1  # stays visible while checked
+    assert one_star.is_visible
+    assert grade_count(cast.shop) == 1
     assert any("was reported" in s for s in subjects_to(author))
     assert subjects_to(cast.moderator.email) == [
         f"Review report to check: {cast.shop.display_domain}"
@@ -150,7 +156,8 @@ def test_personal_data_and_unlawful_content_are_hidden_at_once(cast, reason):
     written = review(cast.shop, service=1, comment="The owner, Jan at Hauptstr. 5, is a crook.")
     report(written, cast.employee, reason=reason)
     written.refresh_from_db()
-    assert written.hidden and not written.is_visible
+    assert written.hidden
+    assert not written.is_visible
     assert grade_count(cast.shop) == 0  # the profile drops it at once
 
 
@@ -159,7 +166,8 @@ def test_other_reasons_leave_the_review_visible_while_checked(cast, reason):
     written = review(cast.shop, service=1, comment="Slow delivery.")
     report(written, cast.employee, reason=reason)
     written.refresh_from_db()
-    assert not written.hidden and written.is_visible
+    assert not written.hidden
+    assert written.is_visible
     assert grade_count(cast.shop) == 1
 
 
@@ -171,7 +179,8 @@ def test_a_kept_review_comes_back_when_it_was_hidden(cast):
         report=filed, actor=cast.moderator, decision="stays", reason="An opinion, not an insult."
     )
     written.refresh_from_db()
-    assert written.state == ReviewState.PUBLISHED and written.is_visible
+    assert written.state == ReviewState.PUBLISHED
+    assert written.is_visible
     assert grade_count(cast.shop) == 1
 
 
@@ -394,15 +403,18 @@ def test_the_author_reaches_answer_and_contest_through_their_own_link(cast, clie
     filed = report(written, cast.employee)
     moderation.ask_author(report=filed, actor=cast.moderator, question="Order number?")
     page = client.get(f"/reviews/author/{token}/respond/")
-    assert page.status_code == 200 and b"Order number?" in page.content
+    assert page.status_code == 200
+    assert b"Order number?" in page.content
     sent = client.post(f"/reviews/author/{token}/respond/", {"text": "O-77, 2 May."})
     assert sent.status_code == 200
     filed.refresh_from_db()
-    assert filed.state == ReportState.READY and filed.author_response == "O-77, 2 May."
+    assert filed.state == ReportState.READY
+    assert filed.author_response == "O-77, 2 May."
     moderation.decide(report=filed, actor=cast.moderator, decision="removed", reason="Fake.",
                       removal_note="Removed.")  # fmt: skip
     contested = client.post(f"/reviews/author/{token}/contest/", {"text": "I can prove it."})
     assert contested.status_code == 200
     filed.refresh_from_db()
-    assert filed.state == ReportState.CONTESTED and filed.contested_by == "author"
+    assert filed.state == ReportState.CONTESTED
+    assert filed.contested_by == "author"
     assert client.get("/reviews/author/not-a-token/respond/").status_code == 404
