@@ -19,7 +19,7 @@ from reviews.models import Review
 
 # Rows committed late (a long transaction) carry an updated_at before our last run:
 # look back this far again. Recomputing a shop twice costs a little and changes nothing.
-OVERLAP = timedelta(minutes=5)
+OVERLAP = timedelta(minutes=2)
 
 
 def run_day(day: date, shop_ids: list[int] | None = None) -> int:
