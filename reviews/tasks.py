@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reviews import invitation_sending, moderation, ratings
+from reviews import invitation_sending, moderation, moderation_upkeep, ratings
 
 
 @shared_task
@@ -10,7 +10,7 @@ def nightly() -> dict[str, int]:
     """What the moving 12-month window and the retention periods ask for once a day."""
     return {
         "profiles": ratings.refresh_all(),
-        "erased": moderation.erase_expired(),
+        "erased": moderation_upkeep.erase_expired(),
         "invitations_expired": invitation_sending.expire_past(),
         "invitations_erased": invitation_sending.erase_unused(),
     }

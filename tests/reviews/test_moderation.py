@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, NotPermitted
-from reviews import moderation
+from reviews import moderation, moderation_upkeep
 from reviews.models import Report, ReportState, Review, ReviewSettings, ReviewState
 from reviews.tasks import nightly
 from tests.reviews.helpers import review
@@ -136,7 +136,7 @@ def test_withdrawn_and_rejected_reviews_are_erased_after_the_same_period(cast):
     long_ago = timezone.now() - timedelta(days=400)
     Review.objects.filter(pk=gone.pk).update(withdrawn_at=long_ago)
     Review.objects.filter(pk=held.pk).update(updated_at=long_ago)
-    assert moderation.erase_expired() == 2
+    assert moderation_upkeep.erase_expired() == 2
     assert set(
         Review.objects.filter(erased_at__isnull=False).values_list("comment", flat=True)
     ) == {""}
