@@ -33,6 +33,7 @@ from reviews.models import (
     InvitationLine,
     InvitationSource,
     InvitationState,
+    Product,
     ReviewSettings,
     Unsubscribe,
 )
@@ -217,6 +218,15 @@ def unsubscribed_since(shop_id: int, email: str) -> datetime | None:
     )
 
 
+def _require_names_of_new_products(shop: Shop, lines: Sequence[Line]) -> None:
+    skus = {item.product.sku.strip() for item in lines}
+    known = set(Product.objects.filter(shop=shop, sku__in=skus).values_list("sku", flat=True))
+    named = {item.product.sku.strip() for item in lines if item.product.name.strip()}
+    for index, item in enumerate(lines):
+        if item.product.sku.strip() not in known | named:
+            raise DomainError(_("A new product needs its name."), field=f"lines[{index}].name")
+
+
 def invite(
     *,
     shop: Shop,
@@ -253,6 +263,7 @@ def invite(
     )
     if found:
         raise found[0]
+    _require_names_of_new_products(shop, lines)
     if order is None or order.order_date is None:  # problems() reports both; for the checker
         raise DomainError(_("The order date is missing."), field="order_date")
     now = timezone.now()

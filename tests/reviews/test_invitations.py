@@ -185,7 +185,7 @@ def test_order_lines_create_or_update_the_shops_products_by_sku(shop, world):
 def test_a_new_product_on_an_order_line_needs_a_name(shop):
     with pytest.raises(DomainError) as refused:
         order(shop, lines=[Line(ProductData(sku="NEW-1"))])
-    assert refused.value.field == "name"
+    assert refused.value.field == "lines[0].name"
     assert not Invitation.objects.exists()
 
 
