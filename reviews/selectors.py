@@ -9,6 +9,7 @@ length.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ from reviews.models import (
     Subject,
 )
 
+PUBLIC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 CRITERION_FIELDS = {"service": "service", "delivery": "delivery", "product": "product_rating"}
 PUBLIC_REVIEW_FIELDS = (
     "id",
@@ -72,6 +74,8 @@ def _one_to_one(obj: Any, name: str) -> Any:
 
 def public_shop(public_id: str) -> Shop:
     """A live shop by its public id, with its review settings and figures; 404 otherwise."""
+    if not PUBLIC_ID_RE.match(public_id or ""):
+        raise Http404("No such shop.")  # not even asked: cannot be a public id
     shop = (
         Shop.objects.live()
         .select_related("review_settings", "rating")
@@ -98,6 +102,8 @@ def collects_reviews(shop: Shop) -> bool:
 
 def public_product(shop: Shop, sku: str) -> Product:
     """One of the shop's products by SKU, with its figures; 404 for an unknown SKU."""
+    if not sku or "\x00" in sku or len(sku) > 64:
+        raise Http404("No such product.")
     product = Product.objects.select_related("rating").filter(shop=shop, sku=sku).first()
     if product is None:
         raise Http404("No such product.")

@@ -92,6 +92,8 @@ def _finish(facts: dict[str, Any], template: str, language: str, extra: dict) ->
 
 
 def _shop(public_id: str) -> Shop | None:
+    if not selectors.PUBLIC_ID_RE.match(public_id):
+        return None
     return (
         Shop.objects.live()
         .select_related("review_settings", "rating")
@@ -126,7 +128,7 @@ def _build_product(public_id: str, sku: str, language: str) -> dict[str, Any]:
     shop = _shop(public_id)
     item = (
         Product.objects.select_related("rating").filter(shop=shop, sku=sku).first()
-        if shop
+        if shop and "\x00" not in sku
         else None
     )
     if shop is None or item is None:
@@ -151,10 +153,14 @@ def _ttl(payload: dict[str, Any]) -> int:
 
 
 def shop_payload(public_id: str, language: str) -> dict[str, Any]:
+    if not selectors.PUBLIC_ID_RE.match(public_id):
+        return _MISSING  # not a public id at all: nothing to look up or to remember
     return cached(shop_key(public_id, language), lambda: _build_shop(public_id, language), _ttl)
 
 
 def product_payload(public_id: str, sku: str, language: str) -> dict[str, Any]:
+    if not selectors.PUBLIC_ID_RE.match(public_id) or len(sku) > 64:
+        return _MISSING
     return cached(
         product_key(public_id, sku, language),
         lambda: _build_product(public_id, sku, language),

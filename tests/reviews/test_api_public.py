@@ -267,3 +267,52 @@ def test_product_list_of_another_shop_does_not_show(client, shop, world):
     data = get(client, PRODUCTS, public_id=shop.public_id).json()
     assert "THEIRS" not in [p["sku"] for p in data["items"]]
     assert get(client, P_RATING, public_id=shop.public_id, sku="THEIRS").status_code == 404
+
+
+# Generated requests against the public review endpoints: never a 5xx, always a declared answer.
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api.test_schemathesis import schema as api_schema  # noqa: E402
+
+FUZZED = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def rated_shop(world):
+    reviews_on(world.shop)
+    review(world.shop, service=4, comment="Fuzzed.")
+    product_review(world.shop, product(world.shop, "MUG-1"), stars=3)
+    return world.shop
+
+
+@pytest.mark.django_db(transaction=True)
+@api_schema.include(path_regex="^/api/v1/shops/").parametrize()
+@FUZZED
+def test_no_public_review_call_gets_a_5xx_or_an_undeclared_answer(case, rated_shop):
+    params = case.path_parameters or {}
+    # Half the cases ask about the real shop and product, so the query filters reach the data;
+    # the other half keep the generated path (unknown ids, odd characters).
+    if len(params.get("public_id", "")) % 2 == 0:
+        params["public_id"] = rated_shop.public_id
+        if "sku" in params:
+            params["sku"] = "MUG-1"
+    case.call_and_validate(
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ]
+    )
