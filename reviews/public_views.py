@@ -7,6 +7,7 @@ an unknown shop or SKU is a 404. Lists make a fixed number of queries.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -41,13 +42,20 @@ def filters_from(request: HttpRequest, *, criteria: bool = True) -> selectors.Re
 
 
 def how_we_check_url(shop_public_id: str | None = None) -> str | None:
-    """The "how we check reviews" page, once it exists (built by another part)."""
-    for args in ([shop_public_id], []) if shop_public_id else ([],):
-        try:
-            return reverse("review_checks:how_we_check", args=args)
-        except NoReverseMatch:
-            continue
-    return None
+    """The "how we check reviews" page, with this shop's own figures."""
+    try:
+        url = reverse("review_checks:how_we_check")
+    except NoReverseMatch:  # that page belongs to another part; link once it exists
+        return None
+    return f"{url}?{urlencode({'shop': shop_public_id})}" if shop_public_id else url
+
+
+def report_url_pattern() -> str | None:
+    """The public report form's URL with a 0 where the review's id goes, once it exists."""
+    try:
+        return reverse("review_checks:report", args=[0])
+    except NoReverseMatch:
+        return None
 
 
 def _page(request: HttpRequest, rows: Any) -> Page:
@@ -61,7 +69,9 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _public(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    # Revalidated every time, as the verification page is: never stale, and the page's header
+    # differs for a signed-in visitor, so no shared cache may keep it.
+    response["Cache-Control"] = "no-cache"
     return response
 
 
