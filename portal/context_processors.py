@@ -13,6 +13,7 @@ from certification.access import is_staff_viewer, may_manage_team, shops_with_ri
 from certification.models import Area, Member
 from notifications.selectors import unread_count
 from portal.search import may_search
+from quality.access import is_quality_staff
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -38,6 +39,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("disputes:list"), _("Claims")))
     if not user.is_staff:
         items.append((reverse("guarantees:mine"), _("My guarantees")))
+    may_review = shops_with_right(user, Area.REVIEWS).exists()
+    if may_review:
+        items.append((reverse("review_portal:list"), _("Reviews")))
+    if user_has_role(user, Role.MODERATOR):
+        items.append((reverse("moderation:queue"), _("Moderation")))
+    if is_quality_staff(user):
+        items.append((reverse("quality_staff:alerts"), _("Quality")))
+        if user_has_role(user, Role.ADMINISTRATOR):
+            items.append((reverse("quality_staff:reviews"), _("Mark reviews")))
+    elif may_review or shops_with_right(user, Area.AUDITS).exists():
+        items.append((reverse("quality:index"), _("Quality")))
     if shops_with_right(user, Area.INTEGRATIONS).exists():
         items.append((reverse("portal:integrations:list"), _("Integrations")))
     if user_has_role(user, Role.AUDITOR):

@@ -133,6 +133,8 @@ class Command(BaseCommand):
             summary["claims"] = self._claims()
         with transaction.atomic(), acting(None, "demo_loaded"):
             summary["reviews"] = self._reviews()
+        with transaction.atomic(), acting(None, "demo_loaded"):
+            summary["quality"] = self._quality()
         if options["json"]:
             self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
             return
@@ -143,6 +145,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person['email']:<34} {', '.join(person['roles'])}")
         for shop in summary["shops"]:
             self.stdout.write(f"  shop {shop['domain']:<28} public id {shop['public_id']}")
+
+    @staticmethod
+    def _quality() -> dict[str, Any]:
+        """A year of indicators: one shop per zone; the red one (with a live mark) up for review."""
+        from quality.demo import seed_demo
+
+        zones = {
+            "green": "atelier-lumiere.fr",
+            "yellow": "nordlicht-shop.fr",
+            "red": "nordlicht-shop.de",
+        }
+        shops = {zone: Shop.objects.live().get(domain=domain) for zone, domain in zones.items()}
+        result = seed_demo(shops)
+        return {"zones": zones, "mark_reviews_opened": result.get("reviews_opened", 0)}
 
     @staticmethod
     def _reviews() -> dict[str, Any]:
