@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import Shop
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from guarantees.models import Guarantee
+from reviews.access import may_work_shop
 from reviews.models import (
     Invitation,
     InvitationLine,
@@ -248,6 +249,8 @@ def invite(
     """
     if source not in InvitationSource.values:
         raise DomainError(_("Unknown source."), field="source")
+    if actor is not None and not may_work_shop(actor, shop):
+        raise NotPermitted(_("You need the reviews right on this shop."))
     shop_settings = shop_settings_for_inviting(shop)
     order, found = problems(
         shop,
@@ -317,6 +320,8 @@ def _locked(invitation: Invitation) -> Invitation:
 
 def cancel(*, invitation: Invitation, actor: Any) -> Invitation:
     """The shop withdraws an invitation not yet sent."""
+    if not may_work_shop(actor, invitation.shop):
+        raise NotPermitted(_("You need the reviews right on this shop."))
     with transaction.atomic():
         locked = _locked(invitation)
         if locked.state != InvitationState.SCHEDULED:

@@ -64,12 +64,6 @@ class UploadForm(forms.Form):
     shop = forms.TypedChoiceField(label=gettext_lazy("Shop"), coerce=int)
     file = forms.FileField(
         label=gettext_lazy("Order list (CSV in UTF-8, or XLSX)"),
-        help_text=gettext_lazy(
-            "First row: the column names order_reference, email, order_date (YYYY-MM-DD), "
-            "and if you have them name, language, expected_delivery_date; for the items "
-            "sku, product_name, gtin, product_url, image_url, brand, quantity (one row per "
-            "item, the same order_reference on each)."
-        ),
     )
 
     def __init__(self, *args: object, shops: list[tuple[int, str]], **kwargs: object) -> None:

@@ -256,9 +256,6 @@ def _check_order(shop: Shop, entry: PreviewOrder, known_skus: set[str]) -> None:
         )
     if ordered is None and not any(problem.field == "order_date" for problem in found):
         found.append(Problem(first_number, "order_date", _("The order date is missing.")))
-    if found:
-        entry.problems = found
-        return
     order, refused = problems(
         shop,
         OrderData(
@@ -272,11 +269,14 @@ def _check_order(shop: Shop, entry: PreviewOrder, known_skus: set[str]) -> None:
         ),
         line_prefix="",
     )
-    entry.order = order
-    entry.problems = [
-        Problem(first_number, (exc.field or "").split(".")[-1] or "order_reference", exc.message)
+    seen = {problem.field for problem in found}
+    found += [
+        Problem(first_number, column, exc.message)
         for exc in refused
+        if (column := (exc.field or "").split(".")[-1] or "order_reference") not in seen
     ]
+    entry.problems = sorted(found, key=lambda problem: problem.row)
+    entry.order = None if found else order
 
 
 def preview(shop: Shop, rows: list[tuple[int, Row]]) -> Preview:

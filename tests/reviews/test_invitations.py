@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, NotPermitted
 from guarantees.services import register_guarantee
 from notifications.models import OutgoingMessage
 from reviews import invitations
@@ -406,3 +406,12 @@ def test_no_guarantee_invitation_when_the_shop_does_not_want_it_or_already_invit
     order(shop, "G-1")  # the checkout invited this order already through the API
     assert send()["created"] == 0
     assert Invitation.objects.get().source == "api"
+
+
+def test_only_people_with_the_reviews_right_invite_or_cancel(shop, world):
+    inv = order(shop, "A-1", order_date=today())
+    with pytest.raises(NotPermitted):
+        invitations.cancel(invitation=inv, actor=world.charlie)
+    with pytest.raises(NotPermitted):
+        order(shop, "A-2", actor=world.bob)  # bob holds the cases right, not reviews
+    assert Invitation.objects.get().state == InvitationState.SCHEDULED
