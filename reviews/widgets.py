@@ -45,8 +45,21 @@ WIDGET_CSP = "; ".join(
 _MISSING = {"missing": True}
 
 
+AUTO = "auto"  # no language asked: the shop's own
+
+
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
+
+
+def _keys_languages() -> list[str]:
+    return [*_languages(), AUTO]
+
+
+def _resolved(language: str, shop: Shop) -> str:
+    if language != AUTO:
+        return language
+    return shop.language if shop.language in _languages() else settings.LANGUAGE_CODE
 
 
 def shop_key(public_id: str, language: str) -> str:
@@ -121,7 +134,7 @@ def _build_shop(public_id: str, language: str) -> dict[str, Any]:
         "latest": _latest(selectors.shop_reviews(shop, placeholders=False)) if on else [],
     }
     extra = {"band": found[1] if found else None, "stars": star_row(grade)}
-    return _finish(facts, "reviews/public/widget.html", language, extra)
+    return _finish(facts, "reviews/public/widget.html", _resolved(language, shop), extra)
 
 
 def _build_product(public_id: str, sku: str, language: str) -> dict[str, Any]:
@@ -145,7 +158,7 @@ def _build_product(public_id: str, sku: str, language: str) -> dict[str, Any]:
         "latest": _latest(selectors.product_reviews(item, placeholders=False)),
     }
     extra = {"stars": star_row(average)}
-    return _finish(facts, "reviews/public/product_widget.html", language, extra)
+    return _finish(facts, "reviews/public/product_widget.html", _resolved(language, shop), extra)
 
 
 def _ttl(payload: dict[str, Any]) -> int:
@@ -172,7 +185,7 @@ def forget_shop(shop_id: int) -> None:
     """Forget the shop's cached widget in every language (call it on commit)."""
     public_id = Shop.objects.filter(pk=shop_id).values_list("public_id", flat=True).first()
     if public_id:
-        forget(*(shop_key(public_id, code) for code in _languages()))
+        forget(*(shop_key(public_id, code) for code in _keys_languages()))
 
 
 def forget_product(product_id: int) -> None:
@@ -180,25 +193,23 @@ def forget_product(product_id: int) -> None:
     found = Product.objects.filter(pk=product_id).values_list("shop__public_id", "sku").first()
     if found:
         public_id, sku = found
-        forget(*(product_key(public_id, sku, code) for code in _languages()))
+        forget(*(product_key(public_id, sku, code) for code in _keys_languages()))
 
 
 def forget_products_of(shop_id: int) -> None:
     """Forget every product widget of a shop (the shop closed, reviews switched off)."""
     rows = Product.objects.filter(Q(shop_id=shop_id)).values_list("shop__public_id", "sku")
-    keys = [product_key(p, sku, code) for p, sku in rows for code in _languages()]
+    keys = [product_key(p, sku, code) for p, sku in rows for code in _keys_languages()]
     forget(*keys)
 
 
 # --- views -------------------------------------------------------------------------------
 
 
-def _language(request: HttpRequest, default: str) -> str:
+def _language(request: HttpRequest, default: str = AUTO) -> str:
     asked = request.GET.get("lang", "")
     codes = _languages()
-    if asked in codes:
-        return asked
-    return default if default in codes else "en"
+    return asked if asked in codes else default
 
 
 def _answer(request: HttpRequest, payload: dict[str, Any], kind: str) -> HttpResponse:
@@ -223,24 +234,24 @@ def _answer(request: HttpRequest, payload: dict[str, Any], kind: str) -> HttpRes
 @xframe_options_exempt
 def shop_widget(request: HttpRequest, public_id: str) -> HttpResponse:
     """The shop's review widget as an HTML document for an iframe on the shop's site."""
-    language = _language(request, settings.LANGUAGE_CODE)
+    language = _language(request)
     return _answer(request, shop_payload(public_id, language), "html")
 
 
 @require_safe
 def shop_widget_json(request: HttpRequest, public_id: str) -> HttpResponse:
-    language = _language(request, settings.LANGUAGE_CODE)
+    language = _language(request)
     return _answer(request, shop_payload(public_id, language), "json")
 
 
 @require_safe
 @xframe_options_exempt
 def product_widget(request: HttpRequest, public_id: str, sku: str) -> HttpResponse:
-    language = _language(request, settings.LANGUAGE_CODE)
+    language = _language(request)
     return _answer(request, product_payload(public_id, sku, language), "html")
 
 
 @require_safe
 def product_widget_json(request: HttpRequest, public_id: str, sku: str) -> HttpResponse:
-    language = _language(request, settings.LANGUAGE_CODE)
+    language = _language(request)
     return _answer(request, product_payload(public_id, sku, language), "json")

@@ -119,3 +119,13 @@ def test_product_widget_shows_stars_count_and_latest_and_follows_changes(
     with django_capture_on_commit_callbacks(execute=True):
         withdraw_review(review=kept)
     assert product_json(client, shop, "MUG-1")["average"] == "2.00"
+
+
+def test_widget_speaks_the_shops_language_unless_asked(client, shop):
+    shop.language = "fr"
+    shop.save(update_fields=["language"])
+    review(shop)
+    html = client.get(reverse("reviews:widget", args=[shop.public_id])).content.decode()
+    assert '<html lang="fr">' in html
+    asked = client.get(reverse("reviews:widget", args=[shop.public_id]), {"lang": "en"})
+    assert '<html lang="en">' in asked.content.decode()
