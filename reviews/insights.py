@@ -7,8 +7,10 @@ invitations and reviews there are.
 
 - Funnel: invitations counted in the month they were scheduled (created), then
   how many of them were sent, delivered, clicked, reviewed and unsubscribed, from
-  the timestamps the system records (no tracking pixel). A cancelled invitation
-  counts as scheduled, never sent.
+  the timestamps the system records (no tracking pixel). Each step counts the
+  invitations that reached it or a later one (a review proves the click), so a
+  step never exceeds the one before. A cancelled invitation counts as scheduled,
+  never sent.
 - Themes: visible reviews per month of submission mentioning each theme, and
   their average stars.
 - Benchmark: the shop's grade and share of negative reviews (1 or 2 stars) over the
@@ -101,6 +103,18 @@ class FunnelMonth:
     trends: dict[str, Decimal | None] = field(default_factory=dict)  # points vs the month before
 
 
+LATER_STEPS = ("sent_at", "delivered_at", "clicked_at", "reviewed_at")
+
+
+def _reached(step: str) -> Q:
+    """The invitation got at least this far: a click proves the email arrived, a review
+    proves the click, even when the earlier event was not recorded."""
+    reached = Q()
+    for later in LATER_STEPS[LATER_STEPS.index(step) :]:
+        reached |= Q(**{f"{later}__isnull": False})
+    return reached
+
+
 def funnel(shops: QuerySet[Shop], *, months: int = 12, today: date | None = None) -> list:
     """The invitation funnel per month of scheduling, oldest first, with rates and trends."""
     starts = month_starts(months, today)
@@ -111,10 +125,10 @@ def funnel(shops: QuerySet[Shop], *, months: int = 12, today: date | None = None
         .values("month")
         .annotate(
             scheduled=Count("pk"),
-            sent=Count("pk", filter=Q(sent_at__isnull=False)),
-            delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
-            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-            reviewed=Count("pk", filter=Q(reviewed_at__isnull=False)),
+            sent=Count("pk", filter=_reached("sent_at")),
+            delivered=Count("pk", filter=_reached("delivered_at")),
+            clicked=Count("pk", filter=_reached("clicked_at")),
+            reviewed=Count("pk", filter=_reached("reviewed_at")),
             unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
         )
         .order_by("month")
@@ -147,6 +161,7 @@ def funnel_total(months: list[FunnelMonth]) -> FunnelMonth:
 
 @dataclass
 class ThemeCell:
+    month: date
     count: int
     stars: Decimal | None
 
@@ -206,7 +221,9 @@ def theme_months(
     for n, (code, name) in enumerate(names.items()):
         cells = [
             ThemeCell(
-                by_month.get(start, {}).get(f"n{n}", 0), _two(by_month.get(start, {}).get(f"s{n}"))
+                start,
+                by_month.get(start, {}).get(f"n{n}", 0),
+                _two(by_month.get(start, {}).get(f"s{n}")),
             )
             for start in starts
         ]
@@ -303,6 +320,35 @@ class Benchmark:
     negative: Decimal | None  # percent
     count: int
     group: Group | None  # None: not enough comparable shops
+
+    @property
+    def grade_quarter(self) -> int | None:
+        """1 (the best quarter of the group) to 4 (the worst); None without figures."""
+        return _quarter(self.grade, self.group.grade if self.group else None, higher_better=True)
+
+    @property
+    def negative_quarter(self) -> int | None:
+        return _quarter(
+            self.negative, self.group.negative if self.group else None, higher_better=False
+        )
+
+
+def _quarter(
+    value: Decimal | None, quartiles: list[Decimal | None] | None, *, higher_better: bool
+) -> int | None:
+    """1: the best quarter, 2: better than the median, 0: at the median, 3: worse, 4: the worst."""
+    if value is None or not quartiles or any(q is None for q in quartiles):
+        return None
+    low, median, high = quartiles
+    if value == median:
+        return 0
+    if higher_better:
+        if value >= high:  # type: ignore[operator]
+            return 1
+        return 2 if value > median else (3 if value >= low else 4)  # type: ignore[operator]
+    if value <= low:  # type: ignore[operator]
+        return 1
+    return 2 if value < median else (3 if value <= high else 4)  # type: ignore[operator]
 
 
 def _quartiles(values: list[float] | None, *, scale: int = 1) -> list[Decimal | None]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from reviews.themes import language_of, stems, tokens
 
-SENTENCE = re.compile(r"[.!?;:\n\r()\[\]\"«»„“”]+")
+SENTENCE = re.compile(r"[.,!?;:\n\r()\[\]\"«»„“”]+")
 SIZES = (2, 3)
 
 _EN = """
@@ -50,6 +50,12 @@ _DE = """
     von vor war waren was weil wenn wer wie wieder wir wird wo wurde wurden zu zum zur
     zwar ganz immer mal
 """
+# Words that may join the two others of a three-word phrase ("value for money").
+LINKERS = {
+    "en": {"of", "for", "to", "the", "a", "on", "in", "with"},
+    "fr": {"de", "du", "des", "d", "à", "la", "le", "les", "en", "au", "aux"},
+    "de": {"von", "der", "die", "das", "den", "dem", "zu", "zum", "zur", "mit", "im", "am"},
+}
 STOP_WORDS = {"en": set(_EN.split()), "fr": set(_FR.split()), "de": set(_DE.split())}
 
 
@@ -77,11 +83,19 @@ def phrase_keys(text: str, language: str) -> dict[str, str]:
                 run = words[i : i + size]
                 if run[0] in stop or run[-1] in stop or any(len(w) < 2 for w in run):
                     continue
+                if size == 3 and run[1] in stop and run[1] not in LINKERS[language]:
+                    continue  # "delivery and lovely" joins two thoughts
                 if any(w.isdigit() for w in run):
                     continue
                 key = f"{language}:" + " ".join(stemmed[i : i + size])
                 found.setdefault(key, " ".join(run))
     return found
+
+
+def key_of(phrase: str, language: str) -> str:
+    """The key a phrase as shown is counted under (its stems, in this language)."""
+    language = language_of(language)
+    return f"{language}:" + " ".join(stems(tokens(phrase), language))
 
 
 @dataclass
@@ -130,7 +144,8 @@ def distinctive(
             score = used * math.log(lift)
         form = shop.forms[key].most_common(1)[0][0]
         ranked.append((score, used, form, Phrase(form, key, used, share, elsewhere)))
-    ranked.sort(key=lambda row: (-row[0], -row[1], row[2]))
+    # The longer phrase first when they tie: "took three weeks" before "three weeks".
+    ranked.sort(key=lambda row: (-row[0], -row[1], -len(row[2].split()), row[2]))
     kept: list[Phrase] = []
     for *_rank, phrase in ranked:
         if not any(_overlap(phrase, other) for other in kept):
@@ -140,9 +155,12 @@ def distinctive(
     return kept
 
 
+def _pairs(phrase: Phrase) -> set[tuple[str, ...]]:
+    words = phrase.key.split(":", 1)[1].split()
+    return {tuple(words[i : i + 2]) for i in range(len(words) - 1)}
+
+
 def _overlap(one: Phrase, other: Phrase) -> bool:
-    """ "gift wrapping" and "beautiful gift wrapping" used by the same reviews: show one."""
-    if one.reviews != other.reviews:
-        return False
-    a, b = f" {one.key.split(':', 1)[1]} ", f" {other.key.split(':', 1)[1]} "
-    return a in b or b in a
+    """Phrases used by the same reviews that share two words in a row ("delivery took three",
+    "took three weeks", "three weeks") are one thing said: show it once."""
+    return one.reviews == other.reviews and bool(_pairs(one) & _pairs(other))

@@ -92,6 +92,21 @@ def test_a_review_through_an_invitation_shows_as_reviewed_in_the_funnel(shop):
     assert sum(m.counts["reviewed"] for m in months) == 1
 
 
+def test_a_step_never_exceeds_the_one_before_when_an_earlier_event_was_not_recorded(shop):
+    invited(shop, TODAY, steps=("reviewed",))  # reached the form without a recorded click
+    invited(shop, TODAY, steps=("sent", "clicked"))  # no delivery report
+    (month,) = insights.funnel(Shop.objects.filter(pk=shop.pk), months=1, today=TODAY)
+    assert month.counts == {
+        "scheduled": 2,
+        "sent": 2,
+        "delivered": 2,
+        "clicked": 2,
+        "reviewed": 1,
+        "unsubscribed": 0,
+    }
+    assert month.rates["reviewed"] == Decimal("50.0")
+
+
 def test_the_funnel_of_an_outsider_holds_nothing_of_the_shop(shop, world):
     invited(shop, TODAY, steps=("sent",))
     outsider = insights.funnel(insights.insight_shops(world.charlie), months=1, today=TODAY)
@@ -214,6 +229,7 @@ def test_benchmark_quartiles_of_ten_shops_of_the_market(world):
     # percentile_cont: positions 2.25, 4.5 and 6.75 of the ten sorted values.
     assert figures.group.grade == [Decimal("3.50"), Decimal("4.10"), Decimal("4.55")]
     assert figures.group.negative == [Decimal("11.25"), Decimal("22.50"), Decimal("33.75")]
+    assert (figures.grade_quarter, figures.negative_quarter) == (4, 1)  # lowest grade, fewest 1-2★
 
 
 def test_benchmark_of_a_group_below_ten_shops_is_not_shown(world):
