@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role, user_has_role
 from certification.access import is_owner
 from certification.models import Shop
 from core.errors import DomainError
@@ -191,6 +192,8 @@ def _settings_initial(shop: Shop) -> dict[str, Any]:
 @login_required
 def shop_settings(request: HttpRequest, public_id: str) -> HttpResponse:
     shop = _shop_for(request, public_id)
+    if not shop_services.may_edit_settings(request.user, shop):
+        raise Http404("No such shop.")  # moderators read reviews; settings are the member's
     row = shop_services.current_settings(shop)
     owner = is_owner(request.user, shop.member)
     form = SettingsForm(initial=_settings_initial(shop))
@@ -245,8 +248,13 @@ ALERT_SHOPS_LIMIT = 200
 
 @login_required
 def alerts(request: HttpRequest) -> HttpResponse:
+    # Alerts go to the member's people only (reviews.notify), so staff choose none here.
     shops = list(
-        review_shops(request.user).select_related("member").order_by("domain")[:ALERT_SHOPS_LIMIT]
+        review_shops(request.user)
+        .filter(member__team__user=request.user)
+        .select_related("member")
+        .distinct()
+        .order_by("domain")[:ALERT_SHOPS_LIMIT]
     )
     if not shops:
         raise PermissionDenied(_("You need the reviews right on a shop."))
@@ -269,7 +277,10 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @login_required
 def shops(request: HttpRequest) -> HttpResponse:
     """The shops whose reviews the person works, each with a link to its settings."""
-    rows = list(review_shops(request.user).select_related("member").order_by("domain")[:200])
+    shops_qs = review_shops(request.user).select_related("member").order_by("domain")
+    if not user_has_role(request.user, Role.ADMINISTRATOR):
+        shops_qs = shops_qs.filter(member__team__user=request.user).distinct()
+    rows = list(shops_qs[:200])
     if not rows:
         raise PermissionDenied(_("You need the reviews right on a shop."))
     modes = {

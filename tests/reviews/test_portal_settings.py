@@ -107,3 +107,13 @@ def test_settings_list_shows_only_the_shops_with_the_right(client, world):
     assert world.shop.display_domain in text
     assert world.other_shop.display_domain in text
     assert world.charlie_shop.display_domain not in text
+
+
+def test_review_moderator_reads_reviews_but_not_the_member_settings(client, world, url):
+    moderator = staff_user(Role.MODERATOR)
+    client.force_login(moderator)
+    assert client.get(url).status_code == 404
+    assert client.post(url, GOOD).status_code == 404
+    assert ReviewSettings.objects.get(shop=world.shop).invite_delay_days == 7
+    assert client.get(reverse("review_portal:list")).status_code == 200
+    assert client.get(reverse("review_portal:alerts")).status_code == 403  # alerts are members'
