@@ -185,3 +185,22 @@ def test_an_administrator_edits_a_theme_in_the_admin_and_an_empty_one_is_refused
 def test_reviews_are_read_only_in_the_admin():
     assert not site._registry[Review].has_change_permission(None)
     assert not site._registry[Review].has_delete_permission(None)
+
+
+@pytest.mark.django_db
+def test_matching_again_after_a_taxonomy_edit_updates_published_reviews(shop, client):
+    done = review(shop, comment="It smelled of lavender.")
+    assert done.themes == []
+    theme = Theme.objects.get(code="packaging", language="en")
+    client.force_login(administrator())
+    client.post(
+        reverse("admin:reviews_theme_change", args=[theme.pk]),
+        {"code": "packaging", "language": "en", "name": "Packaging", "keywords": "lavender"},
+    )
+    changelist = client.post(
+        reverse("admin:reviews_theme_changelist"),
+        {"action": "match_reviews_again", "_selected_action": [theme.pk]},
+        follow=True,
+    )
+    assert "1 review has new themes." in changelist.content.decode()
+    assert Review.objects.get(pk=done.pk).themes == ["packaging"]
