@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -132,7 +133,7 @@ def theme_figures(shops: QuerySet[Shop], months: int, language: str) -> Iterator
 
 def respond(
     kind: str, fmt: str, *, shops: QuerySet[Shop], shop: Shop | None, months: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The file of one kind for these shops; an unknown kind is a 404."""
     language = get_language() or "en"
     names = themes.names(language)

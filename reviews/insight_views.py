@@ -17,12 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from certification.models import Shop
+from core.exports import requested_format
 from reviews import insight_exports, insights, phrases, themes
 from reviews.access import is_moderator
 from reviews.models import Review, Subject
@@ -200,10 +202,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     """Reviews, product reviews, the funnel or the theme figures as CSV (default) or XLSX."""
     _form, shops, shop, months = _selection(request)
-    fmt = request.GET.get("export") if request.GET.get("export") in ("csv", "xlsx") else "csv"
+    fmt = requested_format(request) or "csv"
     return insight_exports.respond(kind, fmt, shops=shops, shop=shop, months=months)
 
 

@@ -115,7 +115,9 @@ def _reached(step: str) -> Q:
     return reached
 
 
-def funnel(shops: QuerySet[Shop], *, months: int = 12, today: date | None = None) -> list:
+def funnel(
+    shops: QuerySet[Shop], *, months: int = 12, today: date | None = None
+) -> list[FunnelMonth]:
     """The invitation funnel per month of scheduling, oldest first, with rates and trends."""
     starts = month_starts(months, today)
     since = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
@@ -140,14 +142,13 @@ def funnel(shops: QuerySet[Shop], *, months: int = 12, today: date | None = None
         counts = {step: row.get(step, 0) for step in STEPS}
         rates = {name: _percent(counts[num], counts[den]) for name, num, den in RATES}
         previous = result[-1].rates if result else {}
-        trends = {
-            name: (rate - previous[name])
-            if rate is not None and previous.get(name) is not None
-            else None
-            for name, rate in rates.items()
-        }
+        trends = {name: _change(rate, previous.get(name)) for name, rate in rates.items()}
         result.append(FunnelMonth(start, counts, rates, trends))
     return result
+
+
+def _change(rate: Decimal | None, before: Decimal | None) -> Decimal | None:
+    return rate - before if rate is not None and before is not None else None
 
 
 def funnel_total(months: list[FunnelMonth]) -> FunnelMonth:
@@ -215,15 +216,18 @@ def theme_months(
         .annotate(**aggregates)
         .order_by("month")
     )
-    by_month = {_as_month(row["month"]): row for row in rows}
-    totals = [by_month.get(start, {}).get("reviews", 0) for start in starts]
+    by_month: dict[date | None, dict[str, Any]] = {
+        _as_month(row["month"]): dict(row) for row in rows
+    }
+    none: dict[str, Any] = {}
+    totals = [by_month.get(start, none).get("reviews", 0) for start in starts]
     table = []
     for n, (code, name) in enumerate(names.items()):
         cells = [
             ThemeCell(
                 start,
-                by_month.get(start, {}).get(f"n{n}", 0),
-                _two(by_month.get(start, {}).get(f"s{n}")),
+                by_month.get(start, none).get(f"n{n}", 0),
+                _two(by_month.get(start, none).get(f"s{n}")),
             )
             for start in starts
         ]
@@ -405,6 +409,6 @@ def benchmark_groups() -> tuple[list[Group], int]:
         .annotate(**_group_figures(ratings_compared()))
         .order_by("market")
     )
-    groups = [_group(row["market"], row) for row in rows]
+    groups = [_group(row["market"], dict(row)) for row in rows]
     shown = [group for group in groups if group.comparable]
     return shown, len(groups) - len(shown)
