@@ -115,9 +115,10 @@ def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[
         "reply_versions": selectors.reply_versions(review),
         "reply_form": forms.get("reply_form")
         or ReplyForm(initial={"text": review.reply} if review.reply else None),
-        "may_reply": review.is_visible,
+        "shop_person": shop_person,
+        "may_reply": review.is_visible and shop_person,
         "message_form": forms.get("message_form") or MessageForm(),
-        "may_message": bool(review.author_email) and review.erased_at is None,
+        "may_message": bool(review.author_email) and review.erased_at is None and shop_person,
         "message_next": allowed,
         "messages_sent": review.shop_messages.count(),
         "messages_limit": shop_services.MESSAGES_PER_REVIEW,
@@ -143,7 +144,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_review_for(request.user, pk)
     form = ReplyForm(request.POST)
-    if form.is_valid():
+    if not moderation.is_shop_person(request.user, review):
+        # Staff read every shop's reviews; only the shop's own people answer for it.
+        form.add_error(None, _("Only the shop's people answer its reviews."))
+    elif form.is_valid():
         first = not review.replied_at
         try:
             services.reply(review=review, actor=request.user, text=form.cleaned_data["text"])

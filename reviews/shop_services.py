@@ -48,12 +48,17 @@ def _require_shop_right(actor: Any, shop: Shop) -> None:
         raise NotPermitted(_("You need the reviews right on this shop."))
 
 
-def may_edit_settings(actor: Any, shop: Shop) -> bool:
-    """The member's people with the reviews right (owners hold it), and staff administrators."""
-    if user_has_role(actor, Role.ADMINISTRATOR):
-        return True
+def _is_shop_person(actor: Any, shop: Shop) -> bool:
+    """One of the member's people holding the reviews right on the shop (owners hold it)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
     member_of = TeamMembership.objects.filter(user=actor, member_id=shop.member_id).exists()
     return member_of and may_work_shop(actor, shop)
+
+
+def may_edit_settings(actor: Any, shop: Shop) -> bool:
+    """The member's people with the reviews right (owners hold it), and staff administrators."""
+    return user_has_role(actor, Role.ADMINISTRATOR) or _is_shop_person(actor, shop)
 
 
 def default_mode(shop: Shop) -> str:
@@ -177,7 +182,8 @@ def message_author(*, review: Review, actor: Any, text: str) -> ShopMessage:
             .select_related("shop", "product")
             .get(pk=review.pk)
         )
-        _require_shop_right(actor, locked.shop)
+        if not _is_shop_person(actor, locked.shop):
+            raise NotPermitted(_("Only the shop's people may write to its reviews' authors."))
         if not locked.author_email or locked.erased_at:
             raise Conflict(_("The author of this review cannot be reached."))
         allowed = message_allowed_at(locked)

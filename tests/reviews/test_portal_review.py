@@ -178,3 +178,19 @@ def test_the_shop_finds_the_report_link_then_the_contest_link_after_a_decision_i
     # staff reading the page do not get the shop's report and contest links
     text = page(client, staff_user(Role.MODERATOR, email="mod2@trustmark.example"), done.pk).text
     assert reverse("moderation:contest", args=[report.pk]) not in text
+
+
+def test_a_moderator_reads_the_review_but_neither_answers_nor_writes_for_the_shop(client, shop):
+    done = review(shop, service=1, comment="Awful.")
+    moderator = staff_user(Role.MODERATOR)
+    response = page(client, moderator, done.pk)
+    assert response.status_code == 200
+    assert "Awful." in response.text
+    assert reverse("review_portal:reply", args=[done.pk]) not in response.text
+    response = client.post(reverse("review_portal:reply", args=[done.pk]), {"text": "Hi."})
+    assert response.status_code == 400
+    response = client.post(reverse("review_portal:message", args=[done.pk]), {"text": "Hi."})
+    assert response.status_code == 400
+    done.refresh_from_db()
+    assert done.reply == ""
+    assert not ShopMessage.objects.exists()
