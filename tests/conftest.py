@@ -63,6 +63,10 @@ def restore_reference_data() -> None:
         import_module("guarantees.migrations.0002_caps_and_number_sequence").create_caps(apps, None)
     if not CriteriaSet.objects.exists():
         load_catalogue(read_catalogue_file("criteria_2026_1.json"))
+    from reviews.models import Theme
+
+    if not Theme.objects.exists():  # the review theme taxonomy, seeded by a data migration
+        import_module("reviews.migrations.0004_e_theme_taxonomy").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
