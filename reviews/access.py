@@ -15,7 +15,7 @@ from django.http import Http404
 
 from accounts.roles import Role, user_has_role
 from certification.access import shops_with_right
-from certification.models import Area, Shop
+from certification.models import Area, Shop, TeamMembership
 from reviews.models import Review
 
 AUTHOR_SALT = "trustmark.reviews.author"
@@ -43,6 +43,15 @@ def get_review_for(user: Any, pk: int) -> Review:
 
 def may_work_shop(user: Any, shop: Shop) -> bool:
     return review_shops(user).filter(pk=shop.pk).exists()
+
+
+def speaks_for_shop(user: Any, shop: Shop) -> bool:
+    """One of the member's own people holding the reviews right on the shop (not staff):
+    only they answer reviews, write to authors and report in the shop's name."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    in_team = TeamMembership.objects.filter(user=user, member_id=shop.member_id).exists()
+    return in_team and may_work_shop(user, shop)
 
 
 def author_token(review_id: int) -> str:

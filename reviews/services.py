@@ -25,7 +25,7 @@ from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from guarantees.models import Guarantee
 from reviews import checks, notify, themes
-from reviews.access import may_work_shop
+from reviews.access import speaks_for_shop
 from reviews.models import (
     CRITERIA,
     Invitation,
@@ -213,6 +213,15 @@ def _store(
     )
     try:
         with transaction.atomic(), acting(actor, "review_submitted", party="author"):
+            # The criteria cannot switch between the check and the insert.
+            current = (
+                ReviewSettings.objects.select_for_update(no_key=True)
+                .filter(shop_id=review.shop_id)
+                .values_list("mode", flat=True)
+                .first()
+            )
+            if current is not None and current != review.mode:
+                raise Conflict(_("The shop has just changed how it is rated: please reload."))
             review.save()
             attach_photos(review, pictures)
             if fired:
@@ -426,7 +435,7 @@ def reply(*, review: Review, actor: Any, text: str) -> Review:
     text = check_text(text, "reply", limit=settings.REVIEW_COMMENT_MAX_CHARS, required=True)
     with transaction.atomic():
         locked = _locked(review)
-        if not may_work_shop(actor, locked.shop):
+        if not speaks_for_shop(actor, locked.shop):
             raise NotPermitted(_("You may not answer reviews of this shop."))
         if not locked.is_visible:
             raise Conflict(_("Only a published review can be answered."))

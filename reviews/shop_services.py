@@ -19,6 +19,7 @@ from accounts.roles import Role, user_has_role
 from certification.access import is_owner
 from certification.models import Shop
 from certification.models.members import Sells, TeamMembership
+from certification.verification import invalidate_shop
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from reviews import notify
@@ -27,6 +28,7 @@ from reviews.models import AlertPreference, Review, ReviewMode, ReviewSettings, 
 from reviews.models.profiles import StarBucket
 from reviews.ratings import refresh_shop_rating
 from reviews.services import check_text
+from reviews.widgets import forget_products_of, forget_shop
 
 # A shop may write privately to one author at most this often, and this many times in all.
 MESSAGE_INTERVAL = timedelta(hours=getattr(settings, "REVIEW_SHOP_MESSAGE_INTERVAL_HOURS", 24))
@@ -109,7 +111,15 @@ def update_settings(*, shop: Shop, actor: Any, **values: Any) -> ReviewSettings:
             setattr(row, name, value)
         with acting(actor, "review_settings_changed", party="shop"):
             row.save()
+        transaction.on_commit(lambda: forget_public_answers(shop.pk))
     return row
+
+
+def forget_public_answers(shop_id: int) -> None:
+    """Reviews switched on or off: the badge, the verification page and the widgets change."""
+    invalidate_shop(shop_id)
+    forget_shop(shop_id)
+    forget_products_of(shop_id)
 
 
 def switch_mode(*, shop: Shop, actor: Any, mode: str) -> ReviewSettings:
