@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 `webhooks` section: one entry per event type, with its payload schema.
 
 Payloads reuse the API's own schemas where the object has an API (marks, guarantees) and the
-small documented schemas of audits/webhooks.py and disputes/webhooks.py otherwise.
+small documented schemas of audits/webhooks.py and disputes/webhooks.py otherwise; reviews
+add what a shop needs to the public reviews API's item (reviews/webhooks.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from certification.api import MarkOut
 from disputes.webhooks import ClaimOut
 from guarantees.api import GuaranteeOut
 from notifications.webhooks import EVENT_TYPES
+from reviews.webhooks import ReviewOut
 
 
 class PingOut(Schema):
@@ -29,6 +31,7 @@ def _payload_of(event_type: str) -> tuple[str | None, type[Schema]]:
         "audit": ("audit", AuditOut),
         "guarantee": ("guarantee", GuaranteeOut),
         "claim": ("claim", ClaimOut),
+        "review": ("review", ReviewOut),
         "ping": (None, PingOut),
     }[family]
 

@@ -52,6 +52,9 @@ EVENT_TYPES = (
     "claim.decided",
     "claim.paid",
     "claim.closed",
+    "review.published",
+    "review.reported",
+    "review.removed",
     "ping",
 )
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format prefix, not a secret

@@ -42,6 +42,7 @@ from reviews.models.reports import HIDE_AT_ONCE, OPEN_REPORT_STATES, Reporter
 from reviews.moderation_upkeep import check_negative_reporting
 from reviews.ratings import refresh_for
 from reviews.services import check_text
+from reviews.webhooks import emit_review
 
 # Anyone may report unlawful content; the shop may report for every reason.
 PUBLIC_REASONS = (ReportReason.INSULTING, ReportReason.PERSONAL_DATA)
@@ -156,6 +157,7 @@ def publish_held(*, review: Review, actor: Any) -> Review:
             locked.save()
         refresh_for(locked)
         notify.review_published(locked)
+        emit_review("review.published", locked)
     return locked
 
 
@@ -260,6 +262,7 @@ def report_review(
                 locked.save()
             if hide:
                 refresh_for(locked)
+            emit_review("review.reported", locked)
             notify.tell_author(locked, "reported", hidden=hide, reason=report.get_reason_display())
             _tell_moderators(report, "report_opened")
     except IntegrityError as exc:
@@ -387,6 +390,8 @@ def decide(
                 if decision == Decision.PARTLY_REMOVED:
                     _remove_photos(review, photo_ids)
                 review.save()
+                if decision != Decision.STAYS:
+                    emit_review("review.removed", review)
         refresh_for(review)
         notify.tell_author(review, "report_decided", decision=decision, decision_reason=reason)
         _tell_reporting_shop(locked, "report_decided", decision=decision, decision_reason=reason)
@@ -474,16 +479,29 @@ def decide_finally(
         with acting(actor, "report_finally_decided", note=reason, party="staff", decision=decision):
             locked.save()
             if review.state != ReviewState.WITHDRAWN:
+                before = (review.state, review.shown_comment)
                 _move_finally(review, locked.decision, decision, locked.reason, note, redacted)
                 if decision == Decision.PARTLY_REMOVED:
                     _remove_photos(review, photo_ids)
                 review.save()
+                _emit_final(review, before, decision)
         refresh_for(review)
         notify.tell_author(review, "report_final", decision=decision, decision_reason=reason)
         _tell_reporting_shop(locked, "report_final", decision=decision, decision_reason=reason)
         if locked.reporter == Reporter.SHOP:
             check_negative_reporting(shop_id=review.shop_id)
     return locked
+
+
+def _emit_final(review: Review, before: tuple[str, str], final: str) -> None:
+    """After a final decision: `review.removed` when it (partly) goes, `review.published`
+    when a removed or partly removed review is shown whole again."""
+    was_removed = before[0] in (ReviewState.REMOVED, ReviewState.PARTLY_REMOVED)
+    if final in (Decision.REMOVED, Decision.PARTLY_REMOVED):
+        if before != (review.state, review.shown_comment) or final == Decision.PARTLY_REMOVED:
+            emit_review("review.removed", review)
+    elif was_removed and review.state == ReviewState.PUBLISHED:
+        emit_review("review.published", review)
 
 
 def _move_finally(

@@ -41,6 +41,7 @@ from reviews.models import (
 )
 from reviews.photos import attach_photos, check_photos
 from reviews.ratings import refresh_for
+from reviews.webhooks import emit_review
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 UNIQUE_ORDER = (
@@ -238,6 +239,7 @@ def _store(
             if review.state == ReviewState.PUBLISHED:
                 refresh_for(review)
                 notify.review_published(review)
+                emit_review("review.published", review)
             else:
                 notify.review_held(review)
     except IntegrityError as exc:
