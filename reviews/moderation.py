@@ -442,7 +442,7 @@ def contest(*, report: Report, party: str, text: str, actor: Any | None = None) 
         if timezone.now() > contest_until(locked):
             raise Conflict(_("The time to contest this decision has passed."))
         locked.contest(party, text)
-        with acting(actor, "report_contested", note=text[:200], party=party):
+        with acting(actor, "report_contested", party=party):
             locked.save()
         if party == "author":
             _tell_reporting_shop(locked, "report_contested", by=party)

@@ -66,7 +66,19 @@ def evidence_path(instance: Report, filename: str) -> str:
     return f"review-reports/{instance.review_id}/{filename}"
 
 
-@pghistory.track(pghistory.InsertEvent("reported"), pghistory.UpdateEvent("changed"))
+@pghistory.track(
+    pghistory.InsertEvent("reported"),
+    pghistory.UpdateEvent("changed"),
+    # Words and files are erased with the review after the keeping period: not copied here.
+    exclude=[
+        "text",
+        "evidence",
+        "reporter_email",
+        "author_question",
+        "author_response",
+        "contest_text",
+    ],
+)
 class Report(ConcurrentTransitionMixin, models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="reports")
     reporter = models.CharField(_("reported by"), max_length=8, choices=Reporter.choices)
