@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from certification.api import router as certification_router
 from core.ratelimit import RateLimited
 from guarantees.api import router as guarantees_router
+from guarantees.api_webhooks import router as webhook_endpoints_router
 from quality.api import router as quality_router
 from reviews.api_public import router as reviews_public_router
 from reviews.api_shop import router as reviews_shop_router
@@ -38,6 +39,7 @@ api.add_router("/v1/", guarantees_router)
 api.add_router("/v1/", reviews_public_router)
 api.add_router("/v1/", reviews_shop_router)
 api.add_router("/v1/", quality_router)
+api.add_router("/v1/", webhook_endpoints_router)
 
 
 @api.exception_handler(ValidationError)

@@ -8,7 +8,9 @@ actor and is written to the endpoint's history (pghistory, without the secrets).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +31,14 @@ from notifications.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 DISABLE_AFTER = timedelta(days=5)
 
 
+@dataclass(frozen=True)
+class ShopKeyActor:
+    """A shop's API key acting: it manages the endpoints limited to its own shop only."""
+
+    shop: Shop
+    key_prefix: str
+
+
 # --- Who may -----------------------------------------------------------------------------
 
 
@@ -45,9 +55,23 @@ def endpoints_visible_to(user: Any) -> QuerySet[WebhookEndpoint]:
     )
 
 
+def endpoints_of_shop_key(actor: ShopKeyActor) -> QuerySet[WebhookEndpoint]:
+    """The endpoints limited to the key's shop and to no other shop."""
+    through = WebhookEndpoint.shops.through.objects
+    elsewhere = through.exclude(shop_id=actor.shop.pk).values("webhookendpoint_id")
+    return WebhookEndpoint.objects.filter(
+        member_id=actor.shop.member_id, shops=actor.shop.pk
+    ).exclude(pk__in=elsewhere)
+
+
 def get_endpoint_for(user: Any, pk: int) -> WebhookEndpoint:
     """The endpoint if the person may manage it; otherwise a 404, whether it exists or not."""
-    endpoint = endpoints_visible_to(user).select_related("member").filter(pk=pk).first()
+    visible = (
+        endpoints_of_shop_key(user)
+        if isinstance(user, ShopKeyActor)
+        else endpoints_visible_to(user)
+    )
+    endpoint = visible.select_related("member").filter(pk=pk).first()
     if endpoint is None:
         raise Http404("No such endpoint.")
     return endpoint
@@ -73,8 +97,10 @@ def members_managed_by(user: Any) -> QuerySet[Member]:
 
 
 def may_manage(actor: Any, member: Member, shops: Iterable[Shop]) -> bool:
-    policy = GrantPolicy.of(actor, member)
     shop_ids = [shop.pk for shop in shops]
+    if isinstance(actor, ShopKeyActor):
+        return member.pk == actor.shop.member_id and shop_ids == [actor.shop.pk]
+    policy = GrantPolicy.of(actor, member)
     if not shop_ids:
         return policy.holds_on(Area.INTEGRATIONS, None)
     return all(policy.holds_on(Area.INTEGRATIONS, shop_id) for shop_id in shop_ids)
@@ -85,6 +111,17 @@ def _require(actor: Any, member: Member, shops: Iterable[Shop]) -> None:
         raise NotPermitted(
             _("You need the integrations right on the member or on each chosen shop.")
         )
+
+
+@contextmanager
+def _acting(actor: Any, action: str) -> Iterator[None]:
+    """The history names the person, or the API key (by its prefix) that made the change."""
+    if isinstance(actor, ShopKeyActor):
+        with acting(None, action, api_key=actor.key_prefix, shop=actor.shop.pk):
+            yield
+    else:
+        with acting(actor, action):
+            yield
 
 
 def _check_reachable(url: str) -> None:
@@ -117,7 +154,7 @@ def add_endpoint(
     shops = list(shops)
     _require(actor, member, shops)
     _check_reachable(url)
-    with transaction.atomic(), acting(actor, "webhook_endpoint_created"):
+    with transaction.atomic(), _acting(actor, "webhook_endpoint_created"):
         endpoint = webhooks.create_endpoint(
             member=member, url=url, event_types=event_types, description=description, shops=shops
         )
@@ -158,7 +195,7 @@ def update_endpoint(
     if any(shop.member_id != member.pk for shop in shops):
         raise DomainError(_("Choose shops of this member only."), field="shops")
     _check_reachable(url)
-    with transaction.atomic(), acting(actor, "webhook_endpoint_changed"):
+    with transaction.atomic(), _acting(actor, "webhook_endpoint_changed"):
         endpoint = _locked(endpoint)
         endpoint.url, endpoint.event_types, endpoint.description = url, types, description or ""
         _apply_enabled(endpoint, enabled)
@@ -179,7 +216,7 @@ def _apply_enabled(endpoint: WebhookEndpoint, enabled: bool) -> None:
 def set_enabled(*, actor: Any, endpoint: WebhookEndpoint, enabled: bool) -> WebhookEndpoint:
     _require(actor, endpoint.member, _current_shops(endpoint))
     action = "webhook_endpoint_enabled" if enabled else "webhook_endpoint_disabled"
-    with transaction.atomic(), acting(actor, action):
+    with transaction.atomic(), _acting(actor, action):
         endpoint = _locked(endpoint)
         _apply_enabled(endpoint, enabled)
         endpoint.save(update_fields=["enabled", "disabled_at", "failing_since"])
@@ -190,13 +227,13 @@ def set_enabled(*, actor: Any, endpoint: WebhookEndpoint, enabled: bool) -> Webh
 def rotate_endpoint_secret(*, actor: Any, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """A new secret (shown once); the previous one also signs for 24 hours."""
     _require(actor, endpoint.member, _current_shops(endpoint))
-    with transaction.atomic(), acting(actor, "webhook_secret_rotated"):
+    with transaction.atomic(), _acting(actor, "webhook_secret_rotated"):
         return webhooks.rotate_secret(endpoint=endpoint)
 
 
 def delete_endpoint(*, actor: Any, endpoint: WebhookEndpoint) -> None:
     _require(actor, endpoint.member, _current_shops(endpoint))
-    with transaction.atomic(), acting(actor, "webhook_endpoint_deleted"):
+    with transaction.atomic(), _acting(actor, "webhook_endpoint_deleted"):
         member_id = endpoint.member_id
         _locked(endpoint).delete()
         webhooks.forget_listening(member_id)
