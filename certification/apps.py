@@ -7,3 +7,11 @@ class CertificationConfig(AppConfig):
 
     name = "certification"
     verbose_name = _("Certification")
+
+    def ready(self) -> None:
+        from certification.integrations import tell_people_endpoint_disabled
+        from notifications.webhooks import endpoint_disabled_for_failing
+
+        endpoint_disabled_for_failing.connect(
+            tell_people_endpoint_disabled, dispatch_uid="certification.tell_endpoint_disabled"
+        )

@@ -14,11 +14,11 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from certification import integrations as services
 from core.errors import DomainError
 from guarantees.api import Error, ShopKey
 from guarantees.idempotency import run_once
 from guarantees.models import ApiKey
-from notifications import endpoints as services
 from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from notifications.webhooks import EVENT_TYPES
 

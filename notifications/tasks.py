@@ -131,9 +131,7 @@ def deliver_webhook(delivery_id: int) -> str:
         delivery.attempts += 1
         delivery.last_status = result.status_code
         if delivery.event.type != "ping":
-            from notifications.endpoints import note_outcome
-
-            note_outcome(endpoint, result.ok, now)
+            webhooks.note_outcome(endpoint, result.ok, now)
         if result.ok:
             delivery.state = WebhookDelivery.State.DELIVERED
             delivery.delivered_at = timezone.now()

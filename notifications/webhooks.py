@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
@@ -64,6 +65,11 @@ READ_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 4096
 EXCERPT_BYTES = 1024
 LISTENING_TTL = 3600
+# An endpoint whose every delivery failed for this long is disabled, its people told.
+DISABLE_AFTER = timedelta(days=5)
+# Sent when an endpoint was disabled for failing (in the delivery task): certification tells the
+# member's people who manage it (certification/apps.py connects the receiver).
+endpoint_disabled_for_failing = Signal()
 
 
 # --- Endpoints -------------------------------------------------------------------------
@@ -238,6 +244,33 @@ def event_body(event: WebhookEvent) -> str:
         sort_keys=True,
         default=str,
     )
+
+
+def note_outcome(endpoint: WebhookEndpoint, ok: bool, now: datetime) -> None:
+    """After an attempt: a success ends a failing spell; a failure starts one, or, five days
+    into it, disables the endpoint and has its people told (once:
+    compare-and-set)."""
+    from core.history import acting
+
+    if ok:
+        if endpoint.failing_since is not None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+        return
+    if endpoint.failing_since is None:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
+            failing_since=now
+        )
+        return
+    if now - endpoint.failing_since < DISABLE_AFTER:
+        return
+    with acting(None, "webhook_endpoint_disabled_failing"):
+        changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
+            enabled=False, disabled_at=now
+        )
+    if not changed:
+        return
+    forget_listening(endpoint.member_id)
+    endpoint_disabled_for_failing.send(sender=WebhookEndpoint, endpoint_id=endpoint.pk, now=now)
 
 
 # --- Signing ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ urlpatterns = [
     path("portal/", views.dashboard, name="dashboard"),
     path("portal/search/", search_views.staff_search, name="search"),
     path("portal/shops/", views.shop_list, name="shop_list"),
-    path("portal/integrations/", include("notifications.webhook_urls")),
+    path("portal/integrations/", include("certification.integration_urls")),
     path("demo/webhook-receiver/", demo_receiver, name="demo_webhook_receiver"),
     path("portal/shops/<str:public_id>/", views.shop_detail, name="shop_detail"),
     path("portal/members/<int:member_id>/team/", views.team, name="team"),

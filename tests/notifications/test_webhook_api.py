@@ -9,8 +9,8 @@ import json
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from certification import integrations as endpoints
 from guarantees.keys import create_api_key
-from notifications import endpoints
 from notifications.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db

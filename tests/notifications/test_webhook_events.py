@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from standardwebhooks.webhooks import Webhook
 
 from audits import services as audits
+from certification import integrations as endpoints
 from certification.marks import issue_mark, suspend_mark
 from disputes import services as disputes
 from guarantees.api import as_json as guarantee_json
 from guarantees.services import register_guarantee
-from notifications import endpoints
 from notifications.models import WebhookEvent
 from notifications.webhooks import EVENT_TYPES, emit
 from tests.audits.conftest import decide_all, in_review, requested  # noqa: F401 - fixtures

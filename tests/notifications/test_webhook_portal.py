@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from certification import integrations as services
 from certification.access import Right
 from certification.models import Area
 from certification.team import set_rights
 from core.errors import NotPermitted
-from notifications import endpoints as services
 from notifications.models import OutgoingMessage, WebhookDelivery, WebhookEndpoint
 from notifications.tasks import deliver_webhook
 from notifications.webhooks import emit

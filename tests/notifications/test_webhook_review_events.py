@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from notifications import endpoints
+from certification import integrations as endpoints
 from notifications.models import WebhookEvent
 from reviews import moderation
 from reviews.models import Decision, ReviewState

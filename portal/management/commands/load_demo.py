@@ -180,8 +180,8 @@ class Command(BaseCommand):
     def _webhooks(self) -> dict[str, Any]:
         """An endpoint for the first member, pointed at the demo's own receiver (DEBUG only;
         plain HTTP to 127.0.0.1 needs WEBHOOKS_ALLOW_HTTP and WEBHOOKS_ALLOW_LOOPBACK)."""
+        from certification.integrations import add_endpoint
         from core.errors import DomainError
-        from notifications.endpoints import add_endpoint
         from notifications.models import WebhookEndpoint
         from notifications.webhooks import EVENT_TYPES
 

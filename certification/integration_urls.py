@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from notifications import webhook_views as views
+from certification import integration_views as views
 
 app_name = "integrations"
 

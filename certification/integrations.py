@@ -1,4 +1,6 @@
-"""Webhook endpoints as people manage them: who may, and the services that change them.
+"""Webhook endpoints as people (and shop API keys) manage them: who may, and the services
+that change them. notifications/ keeps the delivery mechanics; members, shops and rights
+are certification's, so the rights-checked services live here.
 
 An endpoint for the whole member needs the integrations right on the member; an
 endpoint limited to shops needs it on each of those shops. Every change names its
@@ -11,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -26,9 +28,6 @@ from core.errors import DomainError, NotPermitted
 from core.history import acting
 from notifications import webhooks
 from notifications.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-
-# An endpoint whose every delivery failed for this long is disabled, its people told.
-DISABLE_AFTER = timedelta(days=5)
 
 
 @dataclass(frozen=True)
@@ -310,33 +309,15 @@ def people_to_tell(endpoint: WebhookEndpoint) -> list[Any]:
     return [p for p in people if p.is_active and may_manage(p, endpoint.member, shops)]
 
 
-def note_outcome(endpoint: WebhookEndpoint, ok: bool, now: datetime) -> None:
-    """After an attempt: a success ends a failing spell; a failure starts one, or, five days
-    into it, disables the endpoint and tells its people (once: compare-and-set)."""
-    if ok:
-        if endpoint.failing_since is not None:
-            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-        return
-    if endpoint.failing_since is None:
-        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
-            failing_since=now
-        )
-        return
-    if now - endpoint.failing_since < DISABLE_AFTER:
-        return
-    from notifications.services import queue_email
-
-    with acting(None, "webhook_endpoint_disabled_failing"):
-        changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
-            enabled=False, disabled_at=now
-        )
-    if not changed:
-        return
-    webhooks.forget_listening(endpoint.member_id)
-    endpoint = WebhookEndpoint.objects.select_related("member").get(pk=endpoint.pk)
+def tell_people_endpoint_disabled(endpoint_id: int, now: datetime, **_kwargs: Any) -> None:
+    """Connected to notifications' `endpoint_disabled_for_failing` (certification/apps.py):
+    the member's people with the integrations right over the endpoint get an email."""
     from django.conf import settings
     from django.urls import reverse
 
+    from notifications.services import queue_email
+
+    endpoint = WebhookEndpoint.objects.select_related("member").get(pk=endpoint_id)
     for person in people_to_tell(endpoint):
         queue_email(
             to=person.email,
@@ -347,7 +328,7 @@ def note_outcome(endpoint: WebhookEndpoint, ok: bool, now: datetime) -> None:
                 "member": endpoint.member.legal_name,
                 "url": endpoint.url,
                 "failing_since": endpoint.failing_since,
-                "days": DISABLE_AFTER.days,
+                "days": webhooks.DISABLE_AFTER.days,
                 "page_url": settings.SITE_URL
                 + reverse("portal:integrations:endpoint", args=[endpoint.pk]),
             },

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from certification import integrations as services
 from certification.access import shops_with_right
 from certification.models import Area, Shop
 from core.errors import DomainError
-from notifications import endpoints as services
 from notifications.models import WebhookDelivery, WebhookEndpoint
 from notifications.webhooks import EVENT_TYPES
 
