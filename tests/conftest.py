@@ -67,6 +67,10 @@ def restore_reference_data() -> None:
 
     if not Theme.objects.exists():  # the review theme taxonomy, seeded by a data migration
         import_module("reviews.migrations.0004_e_theme_taxonomy").seed(apps, None)
+    from quality.models import Threshold
+
+    if not Threshold.objects.exists():  # the default zone thresholds, seeded by a data migration
+        import_module("quality.migrations.0002_default_thresholds").create_thresholds(apps, None)
 
 
 @pytest.fixture(autouse=True)
