@@ -318,6 +318,67 @@ def _lumiere(shop: Shop, owner: Any) -> None:
     refresh_shop_rating(shop.pk)
 
 
+PEER_MEMBER = "Vergleichsgruppe Demo e.V."
+# (shop name, stars of its reviews): shops selling to Germany, so the benchmark has a group.
+PEERS = [
+    ("Bergwerk Outdoor", [5, 5, 4, 5]),
+    ("Kaffeerösterei Süd", [4, 4, 5, 3]),
+    ("Lampenladen Ost", [3, 2, 4, 3]),
+    ("Papeterie Nord", [5, 4, 4, 4]),
+    ("Fahrradkontor", [2, 3, 1, 4]),
+    ("Teehaus am Hafen", [5, 5, 5, 4]),
+    ("Spielwaren Klein", [4, 3, 3, 4]),
+    ("Gartenmarkt West", [1, 2, 3, 2]),
+    ("Buchhandlung Eck", [5, 4, 5, 5]),
+    ("Küchenwelt", [3, 4, 4, 2]),
+]
+
+
+def _peers(admin: Any) -> int:
+    """Ten shops of one demo member selling to Germany, each with a few reviews."""
+    from certification.models import Member, MembershipPlan
+    from certification.services import create_shop
+
+    member, _created = Member.objects.get_or_create(
+        legal_name=PEER_MEMBER,
+        defaults={
+            "street": "Domplatz 1",
+            "postal_code": "50667",
+            "city": "Köln",
+            "country": "DE",
+            "contact_email": "peers@example.org",
+        },
+    )
+    made = 0
+    for n, (name, stars) in enumerate(PEERS, 1):
+        domain = f"vergleich-{n:02d}.example"
+        if Shop.objects.live().filter(domain=domain).exists():
+            continue
+        shop = create_shop(
+            actor=admin,
+            member=member,
+            name=name,
+            domain=domain,
+            language="de",
+            target_market="DE",
+            currency="EUR",
+            plan=MembershipPlan.objects.order_by("pk").first(),
+        )
+        ReviewSettings.objects.update_or_create(shop=shop, defaults={"enabled": True})
+        for i, value in enumerate(stars):
+            inv = _order(
+                shop, 200 + i, email=f"k{n}-{i}@example.org", name="Kim Demo", language="de"
+            )
+            submit_shop_review(
+                order=Order.of_invitation(inv),
+                ratings={"service": value, "delivery": value, "product": value},
+            )
+            _backdate(inv, 20 + 40 * i)
+        refresh_shop_rating(shop.pk)
+        made += 1
+    return made
+
+
 def load(
     *, shops: dict[str, Shop], owners: dict[str, Any], moderator: Any, admin: Any
 ) -> dict[str, Any]:
@@ -333,6 +394,7 @@ def load(
         )
     if not Invitation.objects.filter(shop=lumiere, order_reference__startswith=MARKER).exists():
         _lumiere(lumiere, owners["atelier-lumiere.fr"])
+    out["benchmark_peers_created"] = _peers(admin)
     enabled = set(ReviewSettings.objects.filter(enabled=True).values_list("shop_id", flat=True))
     out["shops"] = [
         {
