@@ -176,9 +176,19 @@ def case_history(claim: Claim, *, staff: bool) -> list[CaseEvent]:
 
 
 def recourse_balances() -> list[dict[str, Any]]:
-    """What each member owes for paid claims, per currency."""
+    """What each member still owes for paid claims, per currency (entries not paid back)."""
     return list(
-        RecourseEntry.objects.values("member_id", "member__legal_name", "currency")
+        RecourseEntry.objects.filter(reimbursement__isnull=True)
+        .values("member_id", "member__legal_name", "currency")
         .annotate(total=Sum("amount"), claims=Count("pk"))
         .order_by("-total", "member__legal_name")
+    )
+
+
+def open_recourse_entries(limit: int = 200) -> list[RecourseEntry]:
+    """The entries not yet paid back, oldest first, with their claim for the table."""
+    return list(
+        RecourseEntry.objects.filter(reimbursement__isnull=True)
+        .select_related("member", "shop", "payout__claim")
+        .order_by("created_at", "pk")[:limit]
     )

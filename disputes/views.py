@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, user_has_role
+from core.errors import DomainError
 from core.exports import export_response, requested_format
 from core.uploads import download
 from disputes.access import claims_for_shop_people, is_mediator, portal_actor
 from disputes.case_page import render_case, run_action
 from disputes.exports import MEDIATION_COLUMNS, SHOP_CASE_COLUMNS
-from disputes.models import Attachment, Claim, ClaimState, Party
-from disputes.selectors import AMOUNT_BANDS, mediation_queue, recourse_balances, shop_cases
+from disputes.models import Attachment, Claim, ClaimState, Party, RecourseEntry
+from disputes.recourse import record_reimbursement
+from disputes.selectors import (
+    AMOUNT_BANDS,
+    mediation_queue,
+    open_recourse_entries,
+    recourse_balances,
+    shop_cases,
+)
 from guarantees.links import page_token
 
 
@@ -132,4 +144,40 @@ def recourse(request: HttpRequest) -> HttpResponse:
     """Administrators: what each member owes for paid claims."""
     if not user_has_role(request.user, Role.ADMINISTRATOR):
         raise Http404("Not found.")
-    return render(request, "disputes/recourse.html", {"balances": recourse_balances()})
+    return render(
+        request,
+        "disputes/recourse.html",
+        {"balances": recourse_balances(), "entries": open_recourse_entries(), "error": ""},
+    )
+
+
+@login_required
+@require_POST
+def recourse_reimbursed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Administrators: record that the member paid one entry back."""
+    if not user_has_role(request.user, Role.ADMINISTRATOR):
+        raise Http404("Not found.")
+    entry = get_object_or_404(RecourseEntry, pk=pk)
+    try:
+        received_on = date.fromisoformat(request.POST.get("received_on", ""))
+    except ValueError:
+        error = _("Give the date the payment was received.")
+    else:
+        try:
+            record_reimbursement(
+                entry=entry,
+                actor=request.user,
+                received_on=received_on,
+                reference=request.POST.get("reference", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Recorded as paid back."))
+            return redirect("disputes:recourse")
+    return render(
+        request,
+        "disputes/recourse.html",
+        {"balances": recourse_balances(), "entries": open_recourse_entries(), "error": error},
+        status=422,
+    )

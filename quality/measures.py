@@ -114,10 +114,11 @@ def _now() -> datetime:
 
 
 def recourse_measures(shop_id: int, day: date) -> list[Measure]:
-    """Recourse entries are the shop's debt for paid claims; none records a reimbursement yet,
-    so every entry up to the day counts as open."""
+    """Recourse entries are the shop's debt for paid claims: open on a day when recorded
+    by then and not paid back by then."""
     end = day_end(day)
-    agg = RecourseEntry.objects.filter(shop_id=shop_id, created_at__lt=end).aggregate(
+    open_then = Q(reimbursement__isnull=True) | Q(reimbursement__received_on__gt=day)
+    agg = RecourseEntry.objects.filter(open_then, shop_id=shop_id, created_at__lt=end).aggregate(
         n=Count("pk"), total=Sum("amount"), oldest=Min("created_at")
     )
     age = 0 if agg["oldest"] is None else (end - agg["oldest"]).days

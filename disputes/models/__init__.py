@@ -10,7 +10,7 @@ from disputes.models.cases import (
     Party,
     ShopAnswer,
 )
-from disputes.models.payouts import Payout, PayoutState, RecourseEntry
+from disputes.models.payouts import Payout, PayoutState, RecourseEntry, RecourseReimbursement
 
 __all__ = [
     "MEDIATION_STATES",
@@ -25,5 +25,6 @@ __all__ = [
     "Payout",
     "PayoutState",
     "RecourseEntry",
+    "RecourseReimbursement",
     "ShopAnswer",
 ]

@@ -116,3 +116,30 @@ class RecourseEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.amount} {self.currency}"
+
+
+@pghistory.track(pghistory.InsertEvent("reimbursed"))
+class RecourseReimbursement(models.Model):
+    """The member paid back one recourse entry: recorded once by an administrator, never changed."""
+
+    entry = models.OneToOneField(
+        RecourseEntry, on_delete=models.PROTECT, related_name="reimbursement"
+    )
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recourse reimbursement")
+        verbose_name_plural = _("recourse reimbursements")
+        triggers = [
+            pgtrigger.Protect(
+                name="reimbursement_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.received_on}"
