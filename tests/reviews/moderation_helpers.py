@@ -28,7 +28,11 @@ class Cast:
 
 
 def make_cast(world) -> Cast:
-    """alice's shop collecting reviews, bob with the reviews right on it, two moderators."""
+    """alice's shop collecting reviews, bob with the reviews right on it, two moderators.
+
+    The shop speaks English, so its people's emails can be read by their English subjects."""
+    world.shop.language = "en"
+    world.shop.save(update_fields=["language"])
     reviews_on(world.shop)
     set_rights(
         actor=world.alice,

@@ -14,6 +14,8 @@ from tests.reviews.helpers import review, reviews_on
 
 @pytest.fixture
 def shop(world):
+    world.shop.language = "en"  # its people's alerts are in English
+    world.shop.save(update_fields=["language"])
     reviews_on(world.shop)
     set_rights(
         actor=world.alice,

@@ -26,7 +26,7 @@ def product_json(client, shop, sku):
 def test_shop_widget_shows_grade_count_and_latest_reviews(client, shop):
     review(shop, service=5, delivery=4, comment="Fast and friendly.")
     review(shop, service=3, comment="Fine.")
-    response = client.get(reverse("reviews:widget", args=[shop.public_id]))
+    response = client.get(reverse("reviews:widget", args=[shop.public_id]) + "?lang=en")
     assert response.status_code == 200
     html = response.content.decode()
     assert "4.00" in html
@@ -89,7 +89,7 @@ def test_widget_of_a_shop_without_reviews_says_so(client, world):
     data = shop_json(client, world.other_shop)
     assert data["reviews_on"] is False
     assert data["grade"] is None
-    html = client.get(reverse("reviews:widget", args=[world.other_shop.public_id]))
+    html = client.get(reverse("reviews:widget", args=[world.other_shop.public_id]) + "?lang=en")
     assert "does not collect reviews" in html.content.decode()
 
 
@@ -106,7 +106,8 @@ def test_product_widget_shows_stars_count_and_latest_and_follows_changes(
     mug = product(shop, "MUG-1", name="Blue mug")
     with django_capture_on_commit_callbacks(execute=True):
         kept = product_review(shop, mug, stars=4, title="Solid", text="Solid mug.")
-    html = client.get(reverse("reviews:product_widget", args=[shop.public_id, "MUG-1"]))
+    url = reverse("reviews:product_widget", args=[shop.public_id, "MUG-1"]) + "?lang=en"
+    html = client.get(url)
     assert html.status_code == 200
     assert "Solid mug." in html.content.decode()
     assert "1 review" in html.content.decode()
