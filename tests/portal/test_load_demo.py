@@ -8,6 +8,7 @@ from accounts.models import User
 from audits.models import Audit
 from certification.access import shops_visible_to
 from certification.models import Invitation, Member, Shop, TeamMembership, TrustMark
+from reviews.demo import PEER_MEMBER
 from tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,11 @@ def test_load_demo_twice_gives_the_same_data():
     assert len(data["members"]) == 2
     assert {a["state"] for a in data["audits"]} == {"approved", "findings_sent", "requested"}
     assert {m["state"] for m in data["marks"]} == {"active", "suspended"}
+    # Every shop is listed, but the review benchmark's ten peers (listed under "reviews").
+    peers = Shop.objects.filter(member__legal_name=PEER_MEMBER)
+    assert peers.count() == data["reviews"]["benchmark_peers_created"] == 10
     assert {s["public_id"] for s in data["shops"]} == set(
-        Shop.objects.values_list("public_id", flat=True)
+        Shop.objects.exclude(pk__in=peers).values_list("public_id", flat=True)
     )
 
 

@@ -167,12 +167,14 @@ class Command(BaseCommand):
 
         shops = {shop.domain: shop for shop in Shop.objects.live().select_related("member")}
         owners = {
-            domain: TeamMembership.objects.get(member=shop.member, role=TeamRole.OWNER).user
-            for domain, shop in shops.items()
+            membership.member_id: membership.user
+            for membership in TeamMembership.objects.filter(role=TeamRole.OWNER).select_related(
+                "user"
+            )
         }
         return demo.load(
             shops=shops,
-            owners=owners,
+            owners={domain: owners.get(shop.member_id) for domain, shop in shops.items()},
             moderator=User.objects.get(email="moderator@trustmark.example"),
             admin=User.objects.get(email="admin@trustmark.example"),
         )
