@@ -23,13 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, require_role
-from certification.models import TeamMembership
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from core.uploads import check_upload
 from notifications.services import queue_email
 from reviews import notify, themes
-from reviews.access import may_work_shop
+from reviews.access import speaks_for_shop
 from reviews.models import (
     Decision,
     Report,
@@ -186,10 +185,7 @@ def reasons_for(reporter: str) -> list[tuple[str, str]]:
 
 def is_shop_person(user: Any, review: Review) -> bool:
     """A member's person (not staff) holding the reviews right on the review's shop."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    member_of = TeamMembership.objects.filter(user=user, member_id=review.shop.member_id).exists()
-    return member_of and may_work_shop(user, review.shop)
+    return speaks_for_shop(user, review.shop)
 
 
 def report_review(
