@@ -146,9 +146,11 @@ def _check_unchained(tables: dict[str, str], report: Report) -> None:
 def verify() -> Report:
     """Recompute every chain; the report lists the first fault of each broken chain."""
     report = Report()
+    snapshot = not connection.in_atomic_block  # one snapshot for all the reads, if ours
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if snapshot:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SET LOCAL TimeZone = 'UTC'")
         tables = chained_tables()
         tips = _check_links(tables, report)
