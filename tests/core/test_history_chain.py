@@ -134,14 +134,17 @@ def _first(shop_id: int, table: str) -> HistoryLink:
 
 
 @pytest.mark.django_db
-def test_an_event_edited_behind_the_triggers_is_named(workflow):
-    link = _first(workflow.pk, "guarantees_guaranteeevent")
+def test_an_event_edited_behind_the_triggers_is_named(active_mark, admin_user):
+    shop_id = active_mark.shop_id
+    register_many(active_mark.shop, 2)
+    suspend_mark(mark=active_mark, actor=admin_user, reason="unpaid_fees")
+    link = _first(shop_id, "guarantees_guaranteeevent")
     _untriggered(
         "UPDATE guarantees_guaranteeevent SET amount = amount + 1 WHERE pgh_id = %s",
         [link.event_pk],
     )
     message, err = _verify_output()
-    assert f"chain {workflow.pk} seq {link.seq}: guarantees_guaranteeevent pk={link.event_pk}" in (
+    assert f"chain {shop_id} seq {link.seq}: guarantees_guaranteeevent pk={link.event_pk}" in (
         message
     )
     assert "changed after it was written" in message
@@ -149,11 +152,14 @@ def test_an_event_edited_behind_the_triggers_is_named(workflow):
 
 
 @pytest.mark.django_db
-def test_an_event_deleted_behind_the_triggers_is_named(workflow):
-    link = _first(workflow.pk, "disputes_payoutevent")
-    _untriggered("DELETE FROM disputes_payoutevent WHERE pgh_id = %s", [link.event_pk])
+def test_an_event_deleted_behind_the_triggers_is_named(active_mark, admin_user):
+    register_many(active_mark.shop, 1)
+    suspend_mark(mark=active_mark, actor=admin_user, reason="unpaid_fees")
+    link = _chain(active_mark.shop_id)[0]  # the mark's issue
+    assert link.event_table == "certification_trustmarkevent"
+    _untriggered("DELETE FROM certification_trustmarkevent WHERE pgh_id = %s", [link.event_pk])
     message, _ = _verify_output()
-    assert f"seq {link.seq}: disputes_payoutevent pk={link.event_pk}" in message
+    assert f"seq 1: certification_trustmarkevent pk={link.event_pk}" in message
     assert "missing (deleted)" in message
 
 
