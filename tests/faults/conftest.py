@@ -1,5 +1,6 @@
-"""The dispute fixtures (a Plus guarantee, its buyer, staff) shared with the fault tests."""
+"""The dispute and audit fixtures shared with the fault tests."""
 
+from tests.audits.conftest import auditor2, in_review, requested  # noqa: F401
 from tests.disputes.conftest import (  # noqa: F401
     buyer,
     guarantee,
