@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.db_unavailable.DatabaseUnavailableMiddleware",
     "pghistory.middleware.HistoryMiddleware",
 ]
 
