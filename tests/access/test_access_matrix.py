@@ -9,6 +9,7 @@ added without saying who may open it (docs/operations.md, "Access matrix").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -363,3 +364,60 @@ def test_each_person_gets_what_the_row_says(name, world, client):
         if problem:
             wrong[person] = problem
     assert not wrong, f"{name} {url}: {wrong}"
+
+
+API_FILL: dict[str, Callable[[World], Any]] = {
+    "public_id": shop_id,
+    "sku": lambda w: "NO-SUCH-SKU",
+    "endpoint_id": _o("endpoint"),
+    "delivery_id": lambda w: NONE,
+}
+# Operations anyone may call, without a key: a shop's public face.
+API_PUBLIC = {
+    "/api/v1/marks/{number}",
+    "/api/v1/shops/{public_id}/reviews",
+    "/api/v1/shops/{public_id}/rating",
+    "/api/v1/shops/{public_id}/products/{sku}/reviews",
+    "/api/v1/shops/{public_id}/products/{sku}/rating",
+    "/api/v1/shops/{public_id}/products",
+    "/api/v1/shops/{public_id}/indicators",  # 404 while the shop has not published them
+}
+# The caller's own namespace: the key's shop upserts its product by sku; no one else's id.
+API_OWN = {"/api/v1/products/{sku}"}
+
+
+def _api_operations() -> list[tuple[str, str]]:
+    from config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return [(p, m) for p, ops in paths.items() if "{" in p for m in ops]
+
+
+@pytest.mark.django_db
+def test_every_api_operation_with_an_id_is_404_to_another_shops_key_and_401_without(world, client):
+    fill = {
+        **API_FILL,
+        "number": lambda w: w.objects["guarantee"].number,
+    }
+    wrong = {}
+    for path, method in _api_operations():
+        url = path
+        for key in re.findall(r"{(\w+)}", path):
+            value = (mark_no if "/marks/" in path and key == "number" else fill[key])(world)
+            url = url.replace("{" + key + "}", str(value))
+        other_key = {"HTTP_AUTHORIZATION": f"Bearer {world.objects['api_secret_b']}"}
+        with transaction.atomic():
+            call = getattr(client, method)
+            body = {} if method in ("get", "delete") else {"data": "{}"}
+            keyless = call(url, content_type="application/json", **body).status_code
+            foreign = call(url, content_type="application/json", **body, **other_key).status_code
+            transaction.set_rollback(True)
+        if path in API_PUBLIC:  # the same answer with or without a key, naming nothing more
+            ok = keyless == foreign and keyless in (200, 404)
+        elif path in API_OWN:
+            ok = keyless == 401
+        else:
+            ok = (keyless, foreign) == (401, 404)
+        if not ok:
+            wrong[f"{method.upper()} {path}"] = (keyless, foreign)
+    assert not wrong, f"(no key, another shop's key) answers: {wrong}"
