@@ -13,7 +13,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from config.celery import app as celery_app
 from disputes import services
@@ -42,13 +41,6 @@ def broker_down() -> Iterator[None]:
         celery_app.amqp._producer_pool = None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason="bug: notifications/services.py:53 enqueues in a non-robust on_commit, so the "
-    "publish error reaches file_claim after the claim is committed (a 500 for the buyer); "
-    "reported, that file is another engineer's",
-)
 def test_a_claim_filed_while_the_broker_is_down_is_stored_and_notified_later(guarantee, buyer):
     mail.outbox.clear()
     with broker_down():
