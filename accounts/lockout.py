@@ -21,3 +21,11 @@ def lockout_response(
     response = render(request, "too_many_requests.html", {"error": message}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the rate limits count; None for a request without one (force_login)."""
+    from core.ratelimit import client_ip as counted_ip
+
+    address = counted_ip(request)
+    return None if address == "unknown" else address

@@ -403,7 +403,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"  # the same address the rate limits count
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"  # the same address the rate limits count
 AXES_VERBOSE = False
 # Second factor: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "Trustmark"
