@@ -22,6 +22,7 @@ def _queries(client, url) -> int:
 def test_team_page_query_count_does_not_grow_with_the_team(client, world):
     client.force_login(world.alice)
     url = reverse("portal:team", args=[world.member.pk])
+    client.get(url)  # the first page of a session reads what later pages find cached
     few = _queries(client, url)
     for n in range(15):
         person = UserFactory()
@@ -40,6 +41,7 @@ def test_team_page_query_count_does_not_grow_with_the_team(client, world):
 def test_shop_list_query_count_does_not_grow_with_shops(client, world, auditor):
     client.force_login(auditor)
     url = reverse("portal:shop_list")
+    client.get(url)  # the first page of a session reads what later pages find cached
     few = _queries(client, url)
     for _ in range(25):
         ShopFactory()
@@ -49,6 +51,7 @@ def test_shop_list_query_count_does_not_grow_with_shops(client, world, auditor):
 def test_shop_list_for_an_owner_does_not_grow_with_shops(client, world):
     client.force_login(world.alice)
     url = reverse("portal:shop_list")
+    client.get(url)  # the first page of a session reads what later pages find cached
     few = _queries(client, url)
     for _ in range(25):
         ShopFactory(member=world.member)
