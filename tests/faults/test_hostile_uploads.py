@@ -100,3 +100,27 @@ def test_a_polyglot_with_a_hostile_name_is_stored_under_a_random_name_and_served
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Type"] == "image/jpeg"
+
+
+def test_audit_evidence_refuses_a_scripted_pdf_and_stores_the_rest_under_a_random_name(
+    in_review, auditor
+):
+    from audits import services as audits
+    from core.errors import DomainError
+
+    finding = in_review.findings.first()
+    with pytest.raises(DomainError, match="PDF files with scripts"):
+        audits.record_finding(
+            finding=finding,
+            actor=auditor,
+            result="met",
+            evidence_file=_corpus("pdf_with_javascript.pdf"),
+        )
+    finding.refresh_from_db()
+    assert finding.evidence_file.name == ""
+    named = SimpleUploadedFile("../../x.pdf", PNG, content_type="application/pdf")
+    audits.record_finding(finding=finding, actor=auditor, result="met", evidence_file=named)
+    finding.refresh_from_db()
+    stored = Path(finding.evidence_file.path).resolve()
+    assert stored.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve() / "evidence")
+    assert stored.suffix == ".png"  # the content's type, not the client's name
