@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import EmailAuthenticationForm, LanguageForm, OutboxPasswordResetForm
+from core import ratelimit
 
 
 class LoginView(auth_views.LoginView):
@@ -24,9 +27,23 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Rate limited per client IP and per address, so nobody floods a mailbox or the outbox."""
+
     form_class = OutboxPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        address = request.POST.get("email", "").strip().lower()
+        try:
+            ratelimit.check("password_reset_ip", ratelimit.client_ip(request))
+            if address:
+                ratelimit.check("password_reset_email", address)
+        except ratelimit.RateLimited as exc:
+            response = render(request, "too_many_requests.html", {"error": exc.message}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

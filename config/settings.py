@@ -7,6 +7,7 @@ Safe defaults for the demo; production-safe when DEBUG is off
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "django_countries",
     "ninja",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -63,11 +68,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.db_unavailable.DatabaseUnavailableMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +154,7 @@ else:
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account+IP is locked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -370,6 +380,8 @@ REVIEW_PHOTO_MAX_BYTES = env_int("REVIEW_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 
 # --- Rate limits ("<requests>/<seconds>", counted in the shared cache) ---------------
 RATE_LIMITS = {
+    "password_reset_ip": env_str("RATE_LIMIT_PASSWORD_RESET_IP", "10/3600"),
+    "password_reset_email": env_str("RATE_LIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
     "api": env_str("RATE_LIMIT_API", "600/60"),
     "forms": env_str("RATE_LIMIT_FORMS", "20/60"),
 }
@@ -385,3 +397,14 @@ QUALITY_RED_DAYS = env_int("QUALITY_RED_DAYS", 14)
 QUALITY_PUBLISH_ANSWER_TIME = env_bool("QUALITY_PUBLISH_ANSWER_TIME", default=True)
 QUALITY_PUBLISH_CLAIMS_RESOLVED = env_bool("QUALITY_PUBLISH_CLAIMS_RESOLVED", default=True)
 QUALITY_PUBLISH_REVIEW_GRADE = env_bool("QUALITY_PUBLISH_REVIEW_GRADE", default=True)
+
+# Brute force: django-axes locks an account+IP pair out after repeated failed sign-ins.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"  # the same address the rate limits count
+AXES_VERBOSE = False
+# Second factor: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Trustmark"

@@ -50,3 +50,4 @@ if settings.BENCHMARK_VIEWS:
 admin.site.site_header = "Trustmark"
 admin.site.site_title = "Trustmark administration"
 admin.site.index_title = "Certifier administration"
+handler500 = "core.db_unavailable.server_error"

@@ -60,14 +60,21 @@ def check(scope: str, ident: str) -> None:
 
 
 def _count(key: str, timeout: int) -> int:
-    """Add one to the counter under `key` and return it; on Redis in one round trip."""
+    """Add one to the counter under `key` and return it; on Redis in one round trip.
+
+    INCR alone answers; only the request that started the window (count 1) sets
+    its expiry, a second round trip once per window. Keys carry their window's
+    number, so a counter whose expiry was never set (a process killed between the
+    two) only lingers: it never counts again.
+    """
     get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    if get_client is not None:  # Django's Redis cache: INCR and EXPIRE in one pipeline
+    if get_client is not None:  # Django's Redis cache: the raw client, no pipeline to build
         full_key = cache.make_and_validate_key(key)
-        pipe = get_client(full_key, write=True).pipeline()
-        pipe.incr(full_key)
-        pipe.expire(full_key, timeout)
-        return int(pipe.execute()[0])
+        client = get_client(full_key, write=True)
+        count = int(client.incr(full_key))
+        if count == 1:
+            client.expire(full_key, timeout)
+        return count
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

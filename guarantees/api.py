@@ -13,9 +13,10 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from core import ratelimit
-from guarantees.idempotency import run_once
+from core.sql import InsertedValue, JsonWith
+from guarantees.idempotency import AnswerRow, run_once_writing
 from guarantees.keys import authenticate, note_use
-from guarantees.models import ApiKey, Channel, Guarantee
+from guarantees.models import ApiKey, Channel, Guarantee, IdempotentRequest
 from guarantees.services import Purchase, register_guarantee
 
 
@@ -118,16 +119,21 @@ def as_json(guarantee: Guarantee) -> dict[str, Any]:
 def register(request: HttpRequest, payload: GuaranteeIn) -> Status:
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
 
-    def work() -> tuple[int, dict[str, Any]]:
+    def work(answer_row: AnswerRow) -> tuple[int, dict[str, Any]]:
+        def stored_answer(guarantee: Guarantee, number: InsertedValue) -> list[IdempotentRequest]:
+            unsaved = {**as_json(guarantee), "number": None}
+            return [answer_row(201, JsonWith(unsaved, number=number))]
+
         guarantee = register_guarantee(
             shop=api_key.shop,
             purchase=Purchase(**payload.dict()),
             channel=Channel.API,
             savepoint=False,  # run_once ends its transaction on any refusal
+            rows_with=stored_answer,  # the answer is written by the registration's INSERT
         )
         return 201, as_json(guarantee)
 
-    status, body = run_once(
+    status, body = run_once_writing(
         api_key=api_key,
         key=request.headers.get("Idempotency-Key", ""),
         body=request.body,

@@ -60,11 +60,33 @@ def _replay(api_key: ApiKey, key: str, digest: str) -> Answer | None:
     return stored.status_code, stored.response
 
 
+AnswerRow = Callable[[int, Any], IdempotentRequest]
+
+
 def run_once(*, api_key: ApiKey, key: str, body: bytes, work: Callable[[], Answer]) -> Answer:
     """Do `work` once per (API key, Idempotency-Key); replay its answer afterwards.
 
     `work` runs inside the transaction that stores its answer; it returns the answer
     or raises DomainError, which rolls its changes back and is stored as the answer.
+    """
+
+    def work_and_store(answer_row: AnswerRow) -> Answer:
+        status, response = work()
+        answer_row(status, response).save(force_insert=True)
+        return status, response
+
+    return run_once_writing(api_key=api_key, key=key, body=body, work=work_and_store)
+
+
+def run_once_writing(
+    *, api_key: ApiKey, key: str, body: bytes, work: Callable[[AnswerRow], Answer]
+) -> Answer:
+    """`run_once` for work that writes its stored answer itself, with its own rows.
+
+    `work(answer_row)` runs inside a transaction and must insert the row
+    `answer_row(status, response)` gives (the guarantee API writes it with the
+    guarantee, in one statement); it returns the answer, or raises DomainError,
+    which rolls its changes back and is stored as the answer instead.
     """
     if not key or len(key) > 255:
         return 400, {
@@ -74,20 +96,19 @@ def run_once(*, api_key: ApiKey, key: str, body: bytes, work: Callable[[], Answe
         }
     digest = body_hash(body)
 
-    def store(status: int, response: dict[str, Any]) -> None:
-        IdempotentRequest.objects.create(
+    def answer_row(status: int, response: Any) -> IdempotentRequest:
+        return IdempotentRequest(
             api_key=api_key, key=key, request_hash=digest, status_code=status, response=response
         )
 
     try:
         try:
             with transaction.atomic():
-                status, response = work()
-                store(status, response)
+                status, response = work(answer_row)
         except DomainError as refused:
             status, response = refused.status_code, refused.as_dict()
             with transaction.atomic():
-                store(status, response)
+                answer_row(status, response).save(force_insert=True)
     except IntegrityError:
         # The key was used before or by a request that just committed: its answer wins.
         stored = _replay(api_key, key, digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +20,8 @@ from certification.verification import shop_has_valid_mark
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from core.money import parse_amount
+from core.sql import InsertedValue, OneStatement
 from guarantees.cover import cap_for, cover_amount, cover_until
-from guarantees.links import page_url
 from guarantees.models import Channel, Guarantee, GuaranteeNumber, GuaranteeState, Plan
 from notifications.services import queue_email
 from notifications.webhooks import emit
@@ -143,6 +144,9 @@ def _api_json(guarantee: Guarantee) -> dict[str, Any]:
     return as_json(guarantee)
 
 
+RowsWith = Callable[[Guarantee, InsertedValue], Iterable[models.Model]]
+
+
 def register_guarantee(
     *,
     shop: Shop,
@@ -150,10 +154,16 @@ def register_guarantee(
     channel: str,
     buyer: Any | None = None,
     savepoint: bool = True,
+    rows_with: RowsWith | None = None,
 ) -> Guarantee:
     """Register one purchase for buyer protection, or say exactly why not.
 
-    Inside a caller's transaction the inserts run in a savepoint, so that a duplicate
+    The guarantee, the buyer's confirmation email and any rows `rows_with` gives
+    (the API's stored Idempotency-Key answer) are written by one INSERT statement
+    (core.sql): together or not at all, in one round trip. `rows_with` gets the
+    unsaved guarantee and the SQL value of the number the database will give it.
+
+    Inside a caller's transaction the insert runs in a savepoint, so that a duplicate
     order leaves the caller's transaction usable. A caller that ends its transaction on
     any refusal anyway (the API's idempotent run) passes `savepoint=False`: two
     statements fewer, and a duplicate order then aborts the caller's transaction.
@@ -161,46 +171,52 @@ def register_guarantee(
     checked = check_purchase(shop=shop, purchase=purchase, channel=channel)
     reference, amount, currency = checked.reference, checked.amount, checked.currency
     email, cap, language = checked.email, checked.cap, checked.language
+    guarantee = Guarantee(
+        number=GuaranteeNumber(timezone.localdate().year),  # made by the INSERT
+        shop=shop,
+        buyer=buyer,
+        buyer_email=email,
+        buyer_name=(purchase.buyer_name or "").strip()[:200],
+        language=language,
+        order_reference=reference,
+        amount=amount,
+        currency=currency,
+        purchase_date=purchase.purchase_date,
+        expected_delivery_date=purchase.expected_delivery_date,
+        plan=purchase.plan,
+        cap_amount=cap,
+        cover_amount=cover_amount(amount, cap),
+        cover_until=cover_until(purchase.purchase_date, purchase.expected_delivery_date),
+        channel=channel,
+    )
+    rows = OneStatement()
+    number = rows.value(rows.add(guarantee, "number"), "number")
     try:
         with (
             transaction.atomic(savepoint=savepoint),
             acting(buyer, "guarantee_registered", channel=channel),
         ):
-            guarantee = Guarantee.objects.create(
-                number=GuaranteeNumber(timezone.localdate().year),  # returned by the INSERT
-                shop=shop,
-                buyer=buyer,
-                buyer_email=email,
-                buyer_name=(purchase.buyer_name or "").strip()[:200],
-                language=language,
-                order_reference=reference,
-                amount=amount,
-                currency=currency,
-                purchase_date=purchase.purchase_date,
-                expected_delivery_date=purchase.expected_delivery_date,
-                plan=purchase.plan,
-                cap_amount=cap,
-                cover_amount=cover_amount(amount, cap),
-                cover_until=cover_until(purchase.purchase_date, purchase.expected_delivery_date),
-                channel=channel,
-            )
             queue_email(
                 to=email,
                 recipient=buyer,
                 template="guarantee_registered",
                 language=language,
+                render_in_worker=True,
+                statement=rows,
                 context={
-                    "number": guarantee.number,
+                    "number": number,  # the template makes the page link from it
                     "shop": shop.name,
                     "domain": shop.display_domain,
-                    "plan": Plan(guarantee.plan).label,
+                    "plan": Plan(purchase.plan).label,
                     "cover": guarantee.cover_amount,
                     "currency": currency,
                     "cover_until": guarantee.cover_until,
                     "order_reference": reference,
-                    "page_url": page_url(guarantee.number),
                 },
             )
+            for row in rows_with(guarantee, number) if rows_with else ():
+                rows.add(row)
+            rows.execute()
             emit(
                 "guarantee.registered",
                 shop.member_id,

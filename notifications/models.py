@@ -33,6 +33,8 @@ class OutgoingMessage(models.Model):
     language = models.CharField(_("language"), max_length=8, default="en")
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
+    # Set when the worker is to render subject and body (queue_email's render_in_worker).
+    context = models.JSONField(null=True, blank=True, editable=False)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)

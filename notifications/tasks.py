@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import OutgoingMessage, WebhookAttempt, WebhookDelivery
+from notifications.services import render_stored
 
 MAX_ATTEMPTS = 8
 SWEEP_AFTER = timedelta(minutes=2)
@@ -24,6 +25,35 @@ def _backoff(attempts: int) -> timedelta:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_outgoing_message(message_id: int) -> str:
     """Send one message at most once: the row lock and its status decide."""
+    return send_one(message_id)
+
+
+PENDING_BATCH = 200
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_pending_messages(limit: int = PENDING_BATCH) -> int:
+    """Send every due message (the web processes' wake-up, notifications.wakeup).
+
+    Each row is sent by `send_one` under its own lock, so two of these running at
+    once, or beside `send_outgoing_message`, still send each row once. A full batch
+    queues another run for the rest.
+    """
+    ids = list(
+        OutgoingMessage.objects.filter(
+            status=OutgoingMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = sum(send_one(message_id) == "sent" for message_id in ids)
+    if len(ids) == limit:
+        send_pending_messages.delay(limit)
+    return sent
+
+
+def send_one(message_id: int) -> str:
+    """Render (when the message left it to the worker) and send one pending message."""
     with transaction.atomic():
         message = (
             OutgoingMessage.objects.select_for_update(skip_locked=True)
@@ -32,6 +62,11 @@ def send_outgoing_message(message_id: int) -> str:
         )
         if message is None:
             return "nothing to do"
+        fields = ["attempts", "status", "last_error"]
+        if message.context is not None:
+            message.subject, message.body_text = render_stored(message)
+            message.context = None
+            fields += ["subject", "body_text", "context"]
         message.attempts += 1
         try:
             EmailMessage(
@@ -42,12 +77,12 @@ def send_outgoing_message(message_id: int) -> str:
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutgoingMessage.Status.FAILED
             message.next_attempt_at = timezone.now() + _backoff(message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            message.save(update_fields=[*fields, "next_attempt_at"])
             return "failed"
         message.status = OutgoingMessage.Status.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        message.save(update_fields=[*fields, "sent_at"])
     return "sent"
 
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.test import Client as DjangoClient
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
@@ -23,6 +28,38 @@ from tests.factories import (
     staff_user,
 )
 from tests.worker import running_worker
+
+
+class SignedInClient(DjangoClient):
+    """force_login and login sign staff in with both factors, as the login and verify
+    pages do: the session is marked verified with the person's confirmed TOTP device."""
+
+    def force_login(self, user: User, backend: str | None = None) -> None:
+        super().force_login(user, backend)
+        self._verify_second_factor(user)
+
+    def login(self, **credentials: object) -> bool:
+        request = HttpRequest()  # django-axes counts failures per IP, so authenticate with one
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        user = authenticate(request, **credentials)
+        if user is None:
+            return False
+        self._login(user)
+        self._verify_second_factor(user)
+        return True
+
+    def _verify_second_factor(self, user: User) -> None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            return
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client() -> SignedInClient:
+    return SignedInClient()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
@@ -29,9 +31,24 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def staff_user(role: str, **kwargs: object) -> User:
+    """Staff as they are once set up: in the role group, with a confirmed TOTP device."""
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=role))
+    give_totp(user)
     return user
+
+
+def give_totp(user: User) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def current_totp(device: TOTPDevice) -> str:
+    """The code the authenticator shows now; the next one when this one was already used
+    (django-otp refuses a code twice, and its tolerance accepts the next step)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.last_t >= totp.t():
+        totp.drift = device.last_t + 1 - totp.t()
+    return f"{totp.token():0{device.digits}d}"
 
 
 def administrator(**kwargs: object) -> User:

@@ -25,7 +25,7 @@ from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-THREADS = 10
+THREADS = 50
 
 
 def race(calls: list[Callable[[], Any]]) -> list[Any]:

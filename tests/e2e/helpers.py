@@ -17,6 +17,15 @@ def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Sign out").wait_for()
+    if page.get_by_label("Code").count():  # staff: the second step, as the authenticator app
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.factories import current_totp
+
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        page.get_by_label("Code").fill(current_totp(device))
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Code").wait_for(state="detached")
 
 
 def emailed_links(to: str) -> list[str]:

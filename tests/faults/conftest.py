@@ -1,2 +1,10 @@
-from tests.audits.conftest import in_review, requested  # noqa: F401 - the fixtures, shared
-from tests.disputes.conftest import guarantee  # noqa: F401 - the fixture, shared
+"""The dispute and audit fixtures shared with the fault tests."""
+
+from tests.audits.conftest import auditor2, in_review, requested  # noqa: F401
+from tests.disputes.conftest import (  # noqa: F401
+    buyer,
+    guarantee,
+    second_staff,
+    shop_side,
+    staff,
+)

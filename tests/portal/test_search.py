@@ -179,9 +179,11 @@ def test_the_search_does_not_exist_for_merchants(client, world, who):
 
 
 def test_is_staff_without_a_staff_role_cannot_search(client, db):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, give_totp
 
-    client.force_login(UserFactory(is_staff=True))
+    person = UserFactory(is_staff=True)
+    give_totp(person)  # Django admin access needs the second factor too
+    client.force_login(person)
     assert client.get(URL, {"q": "x"}).status_code == 404
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import second_factor
 from accounts.models import User
 from accounts.roles import Role
 from audits import services as audit_services
@@ -142,7 +143,8 @@ class Command(BaseCommand):
             self.style.SUCCESS("Demo loaded. Password for every login: " + DEMO_PASSWORD)
         )
         for person in summary["users"]:
-            self.stdout.write(f"  {person['email']:<34} {', '.join(person['roles'])}")
+            totp = f"  TOTP secret {person['totp']}" if "totp" in person else ""
+            self.stdout.write(f"  {person['email']:<34} {', '.join(person['roles'])}{totp}")
         for shop in summary["shops"]:
             self.stdout.write(f"  shop {shop['domain']:<28} public id {shop['public_id']}")
 
@@ -210,7 +212,10 @@ class Command(BaseCommand):
             user = _user(email, name, language, is_staff=True)
             user.groups.add(Group.objects.get(name=role))
             admin = user if role == Role.ADMINISTRATOR else admin
-            users.append({"email": email, "password": DEMO_PASSWORD, "roles": [str(role)]})
+            secret = second_factor.totp_secret(second_factor.ensure_totp(user=user))
+            users.append(
+                {"email": email, "password": DEMO_PASSWORD, "roles": [str(role)], "totp": secret}
+            )
         if admin is None:
             raise RuntimeError("the demo needs an administrator")
         plans = {plan.code: plan for plan in MembershipPlan.objects.all()}
