@@ -2,7 +2,7 @@
 
 Rendered in the shop's language, with a QR code (segno) to the public
 verification page. Rendering never touches the network: only data: URLs and
-local files are fetched.
+the project's static files are fetched (core.pdf_fetcher).
 """
 
 from __future__ import annotations
@@ -17,15 +17,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audits.models import Audit, FindingResult
+from core.pdf_fetcher import static_only_fetcher
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
-
-
-def local_only_fetcher() -> Any:
-    """Fetch data: and file: URLs only, so a document never waits on the network."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
 
 
 def document_language(audit: Audit) -> str:
@@ -87,5 +81,5 @@ def render_pdf(audit: Audit, kind: str) -> tuple[bytes, str]:
     language = document_language(audit)
     with translation.override(language):
         html = render_to_string("audits/document.html", document_context(audit, kind, language))
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_only_fetcher())
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=static_only_fetcher())
     return pdf.write_pdf(), language

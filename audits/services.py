@@ -169,8 +169,8 @@ def record_finding(
         raise DomainError(_("Choose met, not met or not applicable."), field="result")
     if result == FindingResult.NOT_APPLICABLE and not not_applicable_reason.strip():
         raise DomainError(_("Say why the criterion does not apply."), field="not_applicable_reason")
-    if evidence_file is not None:
-        check_evidence(evidence_file)  # before anything is stored
+    # Checked before anything is stored; the stored name comes from the content, not the client.
+    extension = check_evidence(evidence_file) if evidence_file is not None else ""
     with transaction.atomic():
         audit = _locked(finding.audit)
         _require_assigned(actor, audit)
@@ -187,7 +187,7 @@ def record_finding(
         finding.evidence_url = evidence_url.strip()
         finding.recorded_by = actor
         if evidence_file is not None:
-            finding.evidence_file.save(evidence_file.name, evidence_file, save=False)
+            finding.evidence_file.save(f"evidence.{extension}", evidence_file, save=False)
         with acting(actor, "finding_recorded", criterion=finding.criterion.code):
             finding.save()
     return finding

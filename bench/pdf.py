@@ -56,9 +56,10 @@ def main() -> None:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    from audits.document import document_context, document_language, local_only_fetcher
+    from audits.document import document_context, document_language
     from audits.models import Audit, CriteriaSet, Finding, FindingResult
     from certification.models import Member, MembershipPlan, Shop
+    from core.pdf_fetcher import static_only_fetcher
 
     remote_attempts: list[str] = []
 
@@ -122,7 +123,7 @@ def main() -> None:
         finally:
             gc.enable()
 
-    assert isinstance(local_only_fetcher(), URLFetcher)
+    assert isinstance(static_only_fetcher(), URLFetcher)
     fetcher = CountingFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
     render(full_html, fetcher)  # warm fonts and caches
     render(bare_html, fetcher)

@@ -3,6 +3,8 @@ served back only as a download, never rendered inline."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
@@ -16,6 +18,10 @@ SIGNATURES = {
     b"%PDF-": ("pdf", "application/pdf"),
 }
 CONTENT_TYPES = dict(SIGNATURES.values())
+
+# PDF names that run code or open other things when a viewer opens the file.
+ACTIVE_PDF_NAMES = (b"/javascript", b"/js", b"/launch", b"/embeddedfile", b"/richmedia")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -41,7 +47,20 @@ def check_upload(upload: UploadedFile, *, max_bytes: int, field: str) -> tuple[s
     kind = sniff(head)
     if kind is None:
         raise DomainError(_("Only PNG, JPEG or PDF files are accepted."), field=field)
+    if kind[0] == "pdf" and has_active_content(upload):
+        raise DomainError(
+            _("PDF files with scripts or embedded files are not accepted."), field=field
+        )
     return kind
+
+
+def has_active_content(upload: UploadedFile) -> bool:
+    """Whether a PDF names JavaScript, launch actions or embedded files (#xx escapes undone)."""
+    upload.seek(0)
+    data = _PDF_NAME_ESCAPE.sub(lambda match: bytes.fromhex(match[1].decode()), upload.read())
+    upload.seek(0)
+    lowered = data.lower()
+    return any(re.search(re.escape(name) + rb"(?![a-z0-9])", lowered) for name in ACTIVE_PDF_NAMES)
 
 
 def download(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:

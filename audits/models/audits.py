@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -160,7 +162,10 @@ class FindingResult(models.TextChoices):
 
 
 def evidence_path(instance: Finding, filename: str) -> str:
-    return f"evidence/audit-{instance.audit_id}/{instance.criterion.code}-{filename}"
+    """A random name; the extension is the one the content check found (audits.services)."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    stem = f"{instance.criterion.code}-{uuid.uuid4().hex}"
+    return f"evidence/audit-{instance.audit_id}/{stem}.{extension}"
 
 
 @pghistory.track()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -229,7 +231,9 @@ class Claim(ConcurrentTransitionMixin, models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"claims/{instance.message.claim_id}/{instance.sha256[:16]}-{filename}"
+    """A random name (the extension comes from the content): nothing of the client's name."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"claims/{instance.message.claim_id}/{uuid.uuid4().hex}.{extension}"
 
 
 @pghistory.track(pghistory.InsertEvent("posted"))

@@ -1,0 +1,126 @@
+"""The hostile corpus (tests/faults/uploads/) posted through the claim page: each file is
+refused with a clear message and nothing is stored, or stored harmlessly."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from disputes.models import Attachment, Claim
+from guarantees.links import page_token
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(__file__).resolve().parent / "uploads"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _stored_files() -> list[Path]:
+    root = Path(settings.PRIVATE_MEDIA_ROOT) / "claims"
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def _post(client, guarantee, upload: SimpleUploadedFile):
+    return client.post(
+        reverse("claims:new", args=[page_token(guarantee.number)]),
+        {
+            "reason": "not_delivered",
+            "amount": "120.00",
+            "description": "Nothing arrived in three weeks.",
+            "files": upload,
+        },
+    )
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb.txt", b"\x00" * (20 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def _corpus(name: str, as_name: str | None = None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(as_name or name, (CORPUS / name).read_bytes(), "application/pdf")
+
+
+REFUSED = [
+    (lambda: _corpus("svg_with_script.svg"), "Only PNG, JPEG or PDF files are accepted."),
+    (lambda: _corpus("html_named.pdf"), "Only PNG, JPEG or PDF files are accepted."),
+    (lambda: _corpus("pdf_with_javascript.pdf"), "PDF files with scripts or embedded files"),
+    (lambda: _corpus("pdf_with_escaped_javascript.pdf"), "PDF files with scripts or embedded"),
+    (lambda: SimpleUploadedFile("bomb.pdf", _zip_bomb()), "Only PNG, JPEG or PDF files"),
+    (lambda: _corpus("empty.png"), "file is empty."),
+    (
+        lambda: SimpleUploadedFile(
+            "big.png", PNG + b"\x00" * settings.CLAIM_ATTACHMENT_MAX_BYTES, "image/png"
+        ),
+        "The file is too large",
+    ),
+]
+
+
+def test_every_hostile_file_is_refused_with_a_clear_message_and_nothing_is_stored(
+    client, guarantee
+):
+    """One case for the whole corpus: the guarantee fixture is the slow part."""
+    before = _stored_files()
+    for make, message in REFUSED:
+        response = _post(client, guarantee, make())
+        assert response.status_code == 400, message
+        assert message in " ".join(response.context["form"].errors["files"])
+        assert not Claim.objects.exists()
+        assert not Attachment.objects.exists()
+        assert _stored_files() == before
+
+
+def test_a_polyglot_with_a_hostile_name_is_stored_under_a_random_name_and_served_inert(
+    client, guarantee
+):
+    hostile = _corpus("polyglot.jpg", as_name="../../evil\x00\x1b\r\n<script>.html.jpg")
+    response = _post(client, guarantee, hostile)
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    stored = Path(attachment.file.path).resolve()
+    claim_dir = Path(settings.PRIVATE_MEDIA_ROOT) / "claims" / str(attachment.message.claim_id)
+    assert stored.parent == claim_dir.resolve()
+    assert "evil" not in stored.name
+    assert stored.suffix == ".jpg"
+    assert all(char.isprintable() and char not in "/\\<>" for char in attachment.name)
+    download = client.get(
+        reverse(
+            "claims:attachment",
+            args=[page_token(guarantee.number), attachment.message.claim.number, attachment.pk],
+        )
+    )
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Type"] == "image/jpeg"
+
+
+def test_audit_evidence_refuses_a_scripted_pdf_and_stores_the_rest_under_a_random_name(
+    in_review, auditor
+):
+    from audits import services as audits
+    from core.errors import DomainError
+
+    finding = in_review.findings.first()
+    with pytest.raises(DomainError, match="PDF files with scripts"):
+        audits.record_finding(
+            finding=finding,
+            actor=auditor,
+            result="met",
+            evidence_file=_corpus("pdf_with_javascript.pdf"),
+        )
+    finding.refresh_from_db()
+    assert finding.evidence_file.name == ""
+    named = SimpleUploadedFile("../../x.pdf", PNG, content_type="application/pdf")
+    audits.record_finding(finding=finding, actor=auditor, result="met", evidence_file=named)
+    finding.refresh_from_db()
+    stored = Path(finding.evidence_file.path).resolve()
+    assert stored.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve() / "evidence")
+    assert stored.suffix == ".png"  # the content's type, not the client's name
