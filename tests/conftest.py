@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from celery.result import _set_task_join_will_block
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -64,7 +65,15 @@ def client() -> SignedInClient:
 
 @pytest.fixture(autouse=True)
 def _inline_celery(request: pytest.FixtureRequest):
-    """Tasks run inline unless a test asks for the real worker."""
+    """Tasks run inline unless a test asks for the real worker.
+
+    Celery guards an inline task with a process-wide flag (not per thread) that it sets on
+    entry and puts back on exit. Two threads running inline tasks at once (the 50-thread
+    tests) can put it back in the wrong order and leave it set, and every later
+    `result.get()` in this process then fails with "Never call result.get() within a
+    task". Each test starts with the flag clear.
+    """
+    _set_task_join_will_block(False)
     eager = request.node.get_closest_marker("worker") is None
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = eager
