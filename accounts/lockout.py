@@ -29,3 +29,16 @@ def client_ip(request: HttpRequest) -> str | None:
 
     address = counted_ip(request)
     return None if address == "unknown" else address
+
+
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The address typed into the sign-in form, as the lockout counts it.
+
+    The form's field is `username` while the user model's is `email`, which is where axes
+    looks by default: it then counted every failure under no name, so the right password
+    still signed in from a locked address. Case and spaces do not make a new counter.
+    """
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = getattr(request, "POST", {}).get("username")
+    return typed.strip().lower() if isinstance(typed, str) and typed.strip() else None

@@ -405,6 +405,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"  # the same address the rate limits count
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"  # the typed email, lowercased
 AXES_VERBOSE = False
 # Second factor: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "Trustmark"

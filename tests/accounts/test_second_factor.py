@@ -125,17 +125,22 @@ def test_repeated_failed_sign_ins_lock_the_account_out_with_429():
     assert other_ip.post(LOGIN, {"username": person.email, "password": PASSWORD}).status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: after the lockout the right password still signs in from the locked "
-    "address (axes counts the failures but its backend does not refuse); see the stop note",
-)
 def test_the_right_password_is_refused_while_locked_out():
     person = staff_user(Role.AUDITOR)
     browser = Client()
     assert _fail_five_times(browser, person.email).status_code == 429
     still = browser.post(LOGIN, {"username": person.email, "password": PASSWORD})
     assert still.status_code == 429
+    shouted = browser.post(LOGIN, {"username": f" {person.email.upper()} ", "password": PASSWORD})
+    assert shouted.status_code == 429
+    assert "_auth_user_id" not in browser.session
+
+
+def test_failures_on_one_account_do_not_lock_another_out_from_the_same_address():
+    person, other = staff_user(Role.AUDITOR), staff_user(Role.MEDIATOR)
+    browser = Client()
+    assert _fail_five_times(browser, person.email).status_code == 429
+    assert browser.post(LOGIN, {"username": other.email, "password": PASSWORD}).status_code == 302
 
 
 def test_password_reset_is_limited_per_address():
