@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from certification.models import Area
@@ -26,7 +25,6 @@ from quality.definitions import DEFINITIONS
 from tests.access.world import PEOPLE, STAFF, World, build_world
 from tests.conftest import restore_reference_data
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NONE = 999_999_999  # an id nothing has: the rows that have no such object in the world
 FORGED = "forged-token.AAAA"
 ANYONE = frozenset(PEOPLE)
@@ -311,7 +309,6 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:
     try:
         with (
             django_db_blocker.unblock(),
-            override_settings(PASSWORD_HASHERS=FAST_HASHER),
             transaction.atomic(),
         ):
             restore_reference_data()

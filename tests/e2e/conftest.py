@@ -38,12 +38,6 @@ def _chromium_or_stop() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Each journey creates and signs in several people: skip the deliberately slow hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def browser(live_server, transactional_db, settings, tmp_path) -> Iterator[Any]:
     """One headless Chromium per journey, against the live server on this test's data.

@@ -49,7 +49,6 @@ from tests.guarantees.helpers import purchase
 pytestmark = [pytest.mark.e2e]
 
 CHECK = (Path(__file__).parent / "a11y_check.js").read_text()
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -130,7 +129,7 @@ def scene(live_server, django_db_setup, django_db_blocker) -> Iterator[Scene]:
     try:
         with (
             django_db_blocker.unblock(),
-            override_settings(PASSWORD_HASHERS=FAST_HASHER, SITE_URL=live_server.url),
+            override_settings(SITE_URL=live_server.url),
         ):
             try:
                 yield _build_scene()
