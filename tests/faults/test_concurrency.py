@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from audits import services as audits
 from audits.models import Audit, AuditState
@@ -21,6 +20,7 @@ from guarantees.models import Guarantee
 from tests.audits.conftest import decide_all
 from tests.disputes.test_concurrency import outcome, race
 from tests.factories import ShopFactory, UserFactory, join, staff_user
+from tests.guarantees.helpers import api_order, post_registration
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,19 +84,7 @@ def secret(world, admin_user):
 
 
 def post(secret: str, key: str) -> tuple[int, dict]:
-    response = Client().post(
-        "/api/v1/guarantees",
-        {
-            "order_reference": "ORD-RACE",
-            "amount": "59.90",
-            "currency": "EUR",
-            "buyer_email": "bruno@example.com",
-            "purchase_date": timezone.localdate().isoformat(),
-        },
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {secret}",
-        HTTP_IDEMPOTENCY_KEY=key,
-    )
+    response = post_registration(Client(), secret, api_order(order_reference="ORD-RACE"), key=key)
     return response.status_code, response.json()
 
 

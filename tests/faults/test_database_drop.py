@@ -6,7 +6,6 @@ and the next request works on a fresh connection.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,10 +14,10 @@ import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from guarantees.models import Guarantee
 from notifications.models import OutgoingMessage
+from tests.guarantees.helpers import api_order, post_registration
 from tests.worker import worker_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,19 +46,7 @@ def dropped_after_first(verb: str) -> Iterator[list[str]]:
 
 
 def register(client, secret: str):
-    return client.post(
-        "/api/v1/guarantees",
-        {
-            "order_reference": "ORD-DROP",
-            "amount": "59.90",
-            "currency": "EUR",
-            "buyer_email": "bruno@example.com",
-            "purchase_date": timezone.localdate().isoformat(),
-        },
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {secret}",
-        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
-    )
+    return post_registration(client, secret, api_order(order_reference="ORD-DROP"))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Building blocks for guarantee tests."""
 
 import itertools
+import uuid
 
 from django.utils import timezone
 
@@ -33,3 +34,29 @@ def register_many(shop, n: int, **changes) -> list:
         )
         for _ in range(n)
     ]
+
+
+API_PATH = "/api/v1/guarantees"
+
+
+def api_order(**changes) -> dict:
+    """The JSON body a shop's checkout sends: an order of today, EUR 59.90."""
+    return {
+        "order_reference": "ORD-77",
+        "amount": "59.90",
+        "currency": "EUR",
+        "buyer_email": "bruno@example.com",
+        "purchase_date": timezone.localdate().isoformat(),
+        **changes,
+    }
+
+
+def post_registration(client, secret: str, body: dict | None = None, key: str | None = None):
+    """`POST /api/v1/guarantees` as a shop's key, with a new Idempotency-Key unless given."""
+    return client.post(
+        API_PATH,
+        api_order() if body is None else body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4()),
+    )

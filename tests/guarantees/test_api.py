@@ -1,6 +1,5 @@
 import re
 import threading
-import uuid
 
 import pytest
 from django.db import connection
@@ -9,31 +8,16 @@ from django.utils import timezone
 
 from guarantees.keys import create_api_key, revoke_api_key
 from guarantees.models import ApiKey, Guarantee
+from tests.guarantees.helpers import api_order, post_registration
 
 pytestmark = pytest.mark.django_db
 
 
 def _body(**changes):
-    body = {
-        "order_reference": "ORD-77",
-        "amount": "59.90",
-        "currency": "EUR",
-        "buyer_email": "bruno@example.com",
-        "buyer_name": "Bruno Buyer",
-        "purchase_date": timezone.localdate().isoformat(),
-    }
-    body.update(changes)
-    return body
+    return api_order(buyer_name="Bruno Buyer", **changes)
 
 
-def _post(client, secret, body, key=None):
-    return client.post(
-        "/api/v1/guarantees",
-        body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {secret}",
-        HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4()),
-    )
+_post = post_registration
 
 
 def test_a_shop_registers_a_purchase_and_reads_it_back(client, api_key):

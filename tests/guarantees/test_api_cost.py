@@ -1,36 +1,22 @@
 """What a registration through the API costs, the caches that make it cheap, the rate limit."""
 
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from certification.models import MembershipPlan
 from guarantees.keys import create_api_key, revoke_api_key
 from guarantees.models import ApiKey, CoverCap, Guarantee
+from tests.guarantees.helpers import api_order, post_registration
 
 pytestmark = pytest.mark.django_db
 
 
 def _post(client, secret, reference="ORD-1", key=None, **changes):
-    body = {
-        "order_reference": reference,
-        "amount": "149.90",
-        "currency": "EUR",
-        "buyer_email": "bruno@example.com",
-        "purchase_date": timezone.localdate().isoformat(),
-        **changes,
-    }
-    return client.post(
-        "/api/v1/guarantees",
-        body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {secret}",
-        HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4()),
-    )
+    body = api_order(order_reference=reference, amount="149.90", **changes)
+    return post_registration(client, secret, body, key=key)
 
 
 @pytest.mark.django_db(transaction=True)

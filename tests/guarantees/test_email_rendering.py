@@ -1,14 +1,13 @@
 """The registration email: written by the registration's INSERT, rendered by the sender."""
 
 import re
-import uuid
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from notifications.models import OutgoingMessage
 from notifications.tasks import send_outgoing_message
+from tests.guarantees.helpers import api_order, post_registration
 
 
 @pytest.mark.django_db
@@ -17,19 +16,7 @@ def test_the_registration_email_is_rendered_by_the_sender_in_the_buyers_language
 ):
     certified.language = "de"
     certified.save(update_fields=["language"])
-    response = client.post(
-        "/api/v1/guarantees",
-        {
-            "order_reference": "ORD-DE-1",
-            "amount": "59.90",
-            "currency": "EUR",
-            "buyer_email": "bruno@example.com",
-            "purchase_date": timezone.localdate().isoformat(),
-        },
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {api_key}",
-        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
-    )
+    response = post_registration(client, api_key, api_order(order_reference="ORD-DE-1"))
     assert response.status_code == 201, response.content
     number = response.json()["number"]
     message = OutgoingMessage.objects.get(template="guarantee_registered")

@@ -1,13 +1,12 @@
 """A burst of API registrations, emailed by a real worker woken by notifications.wakeup."""
 
 import time
-import uuid
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
 from notifications.models import OutgoingMessage
+from tests.guarantees.helpers import api_order, post_registration
 
 
 @pytest.mark.worker
@@ -16,19 +15,12 @@ from notifications.models import OutgoingMessage
 def test_every_registration_of_a_burst_is_emailed_once_by_a_real_worker(client, api_key, worker):
     numbers = []
     for index in range(20):
-        response = client.post(
-            "/api/v1/guarantees",
-            {
-                "order_reference": f"BURST-{index}",
-                "amount": "19.90",
-                "currency": "EUR",
-                "buyer_email": f"buyer{index}@example.com",
-                "purchase_date": timezone.localdate().isoformat(),
-            },
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {api_key}",
-            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        order = api_order(
+            order_reference=f"BURST-{index}",
+            amount="19.90",
+            buyer_email=f"buyer{index}@example.com",
         )
+        response = post_registration(client, api_key, order)
         assert response.status_code == 201, response.content
         numbers.append(response.json()["number"])
     messages = OutgoingMessage.objects.filter(template="guarantee_registered")
