@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.roles import Role, user_has_role
 from audits.models import Audit
-from certification.access import shops_with_right
+from certification.access import acts_for_shop, shops_with_right
 from certification.models import Area, Shop
 
 
@@ -34,4 +34,4 @@ def get_audit_for(user: Any, pk: int) -> Audit:
 
 def may_act_for_shop(user: Any, shop: Shop) -> bool:
     """Merchant side: the owner or an employee with the audits right on this shop."""
-    return shops_with_right(user, Area.AUDITS).filter(pk=shop.pk).exists()
+    return acts_for_shop(user, shop, Area.AUDITS)

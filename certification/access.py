@@ -104,6 +104,19 @@ def shops_with_right(user: Any, area: str) -> QuerySet[Shop]:
     )
 
 
+def acts_for_shop(user: Any, shop: Shop, area: str) -> bool:
+    """One of the member's own people holding `area` on the shop; staff roles do not count.
+
+    Staff work every shop in their area, but the merchant's own decisions (applying for
+    or withdrawing an audit, keys and secrets, invitations, answers in the shop's name)
+    belong to the merchant's people alone.
+    """
+    if not _signed_in(user):
+        return False
+    in_team = TeamMembership.objects.filter(user=user, member_id=shop.member_id).exists()
+    return in_team and shops_with_right(user, area).filter(pk=shop.pk).exists()
+
+
 def shops_visible_to(user: Any) -> QuerySet[Shop]:
     """Every shop the person may open, in any area."""
     if not _signed_in(user):

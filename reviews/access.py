@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.roles import Role, user_has_role
-from certification.access import shops_with_right
-from certification.models import Area, Shop, TeamMembership
+from certification.access import acts_for_shop, shops_with_right
+from certification.models import Area, Shop
 from reviews.models import Review
 
 AUTHOR_SALT = "trustmark.reviews.author"
@@ -47,11 +47,8 @@ def may_work_shop(user: Any, shop: Shop) -> bool:
 
 def speaks_for_shop(user: Any, shop: Shop) -> bool:
     """One of the member's own people holding the reviews right on the shop (not staff):
-    only they answer reviews, write to authors and report in the shop's name."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    in_team = TeamMembership.objects.filter(user=user, member_id=shop.member_id).exists()
-    return in_team and may_work_shop(user, shop)
+    only they answer reviews, write to authors, report and cancel invitations."""
+    return acts_for_shop(user, shop, Area.REVIEWS)
 
 
 def author_token(review_id: int) -> str:

@@ -28,7 +28,7 @@ from certification.models import Shop
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
 from guarantees.models import Guarantee
-from reviews.access import may_work_shop
+from reviews.access import may_work_shop, speaks_for_shop
 from reviews.models import (
     Invitation,
     InvitationLine,
@@ -320,7 +320,7 @@ def _locked(invitation: Invitation) -> Invitation:
 
 def cancel(*, invitation: Invitation, actor: Any) -> Invitation:
     """The shop withdraws an invitation not yet sent."""
-    if not may_work_shop(actor, invitation.shop):
+    if not speaks_for_shop(actor, invitation.shop):
         raise NotPermitted(_("You need the reviews right on this shop."))
     with transaction.atomic():
         locked = _locked(invitation)

@@ -108,8 +108,10 @@ ROWS: dict[str, Row] = {
     "audits:resubmit": row(
         TEAM_A, Area.AUDITS, "post", sees=AUDIT_STAFF, watch=_state("audit"), pk=_o("audit")
     ),
-    # Staff with the audits area may withdraw an audit (certification.access.staff_sees_area).
-    "audits:withdraw": row(TEAM_A | AUDIT_STAFF, Area.AUDITS, "post", pk=_o("audit")),
+    # Withdrawing is the merchant's decision: auditors see the audit, the POST changes nothing.
+    "audits:withdraw": row(
+        TEAM_A, Area.AUDITS, "post", sees=AUDIT_STAFF, watch=_state("audit"), pk=_o("audit")
+    ),
     "audits:evidence": row(NOBODY, pk=_o("audit"), finding_id=NONE),
     "audits:apply": row(
         TEAM_A, Area.AUDITS, "post", sees=SHOP_SEERS, watch=_audit_count, public_id=shop_id
@@ -128,9 +130,11 @@ ROWS: dict[str, Row] = {
     "quality:chart": row(TEAM_A | QUALITY_STAFF, public_id=shop_id, key=next(iter(DEFINITIONS))),
     # reviews, portal side
     "review_invites_portal:cancel": row(
-        TEAM_A | REVIEW_STAFF,  # the moderator holds the reviews area on every shop
+        TEAM_A,  # the shop's decision: the moderator sees it, the POST changes nothing
         Area.REVIEWS,
         "post",
+        sees=REVIEW_STAFF,
+        watch=_state("review_invitation"),
         pk=_o("review_invitation"),
     ),
     "review_portal:settings": row(TEAM_A | ADMIN, Area.REVIEWS, public_id=shop_id),
@@ -190,7 +194,7 @@ ROWS: dict[str, Row] = {
         TEAM_A, Area.CASES, "post", sees=SHOP_SEERS, watch=_key_count, public_id=shop_id
     ),
     "portal:api_key_revoke": row(
-        TEAM_A | CASE_STAFF,  # the mediator holds the cases area on every shop
+        TEAM_A | ADMIN,  # an administrator may revoke a leaked key; a mediator may not
         Area.CASES,
         "post",
         sees=SHOP_SEERS,
