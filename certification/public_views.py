@@ -25,6 +25,7 @@ from certification.domains import normalise_domain
 from certification.models import LIVE_MARK_STATES, TrustMark, VerificationDocument
 from certification.signing import published_keys
 from certification.verification import badge_payload, mark_payload
+from core.csp import badge_policy
 
 NUMBER_RE = re.compile(r"^TM-\d{4}-\d{6,}$")
 PUBLIC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
@@ -64,13 +65,12 @@ def _count_misuse(request: HttpRequest, payload: dict) -> None:
 
 
 @require_safe
+@badge_policy
 def badge_svg(request: HttpRequest, public_id: str) -> HttpResponse:
     """The seal: valid with the shop's domain, or a neutral 'not verified' image."""
     payload = badge_payload(public_id if PUBLIC_ID_RE.match(public_id) else "-")
     _count_misuse(request, payload)
-    response = cached_response(request, payload["svg"], payload["svg_etag"], "image/svg+xml")
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return cached_response(request, payload["svg"], payload["svg_etag"], "image/svg+xml")
 
 
 @require_safe

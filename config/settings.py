@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_secret, env_str
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "csp",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -73,7 +75,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "core.db_unavailable.DatabaseUnavailableMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -305,6 +307,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# django-csp: no inline script or style on any page; only the badge and the review widgets,
+# made to be embedded, relax it (core/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 if not DEBUG and not TESTING:
@@ -364,6 +381,7 @@ CLAIM_TARGET_DAYS = env_int("CLAIM_TARGET_DAYS", 30)
 CLAIM_OUTCOME_LIMIT_DAYS = env_int("CLAIM_OUTCOME_LIMIT_DAYS", 90)
 CLAIM_ATTACHMENT_MAX_BYTES = env_int("CLAIM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CLAIM_ATTACHMENTS_PER_POST = env_int("CLAIM_ATTACHMENTS_PER_POST", 5)
+CLAIM_ATTACHMENTS_PER_CASE = env_int("CLAIM_ATTACHMENTS_PER_CASE", 30)
 PAYOUT_FOUR_EYES_ABOVE = Decimal(env_str("PAYOUT_FOUR_EYES_ABOVE", "2500"))
 
 # --- Reviews ---------------------------------------------------------------------------

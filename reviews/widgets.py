@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from certification.models import Shop
 from core.cache import cached, forget
+from core.csp import widget_policy
 from reviews import selectors
 from reviews.models import Product
 from reviews.ratings import band
@@ -32,16 +33,6 @@ LATEST = 3
 POSITIVE_TTL = 300  # a safety net only: changes forget the keys on commit
 NEGATIVE_TTL = 60
 MAX_AGE = 60
-WIDGET_CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors *",
-    ]
-)
 _MISSING = {"missing": True}
 
 
@@ -225,13 +216,12 @@ def _answer(request: HttpRequest, payload: dict[str, Any], kind: str) -> HttpRes
     content_type = "text/html; charset=utf-8" if kind == "html" else "application/json"
     response = cached_response(request, payload[kind], payload[f"{kind}_etag"], content_type)
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    if kind == "html":
-        response["Content-Security-Policy"] = WIDGET_CSP
     return response
 
 
 @require_safe
 @xframe_options_exempt
+@widget_policy
 def shop_widget(request: HttpRequest, public_id: str) -> HttpResponse:
     """The shop's review widget as an HTML document for an iframe on the shop's site."""
     language = _language(request)
@@ -246,6 +236,7 @@ def shop_widget_json(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_safe
 @xframe_options_exempt
+@widget_policy
 def product_widget(request: HttpRequest, public_id: str, sku: str) -> HttpResponse:
     language = _language(request)
     return _answer(request, product_payload(public_id, sku, language), "html")
