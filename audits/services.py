@@ -170,7 +170,7 @@ def record_finding(
     if result == FindingResult.NOT_APPLICABLE and not not_applicable_reason.strip():
         raise DomainError(_("Say why the criterion does not apply."), field="not_applicable_reason")
     # Checked before anything is stored; the stored name comes from the content, not the client.
-    extension = check_evidence(evidence_file) if evidence_file is not None else ""
+    evidence = check_evidence(evidence_file) if evidence_file is not None else None
     with transaction.atomic():
         audit = _locked(finding.audit)
         _require_assigned(actor, audit)
@@ -186,8 +186,9 @@ def record_finding(
             finding.advice = finding.criterion.text("merchant_advice", audit.shop.language)
         finding.evidence_url = evidence_url.strip()
         finding.recorded_by = actor
-        if evidence_file is not None:
-            finding.evidence_file.save(f"evidence.{extension}", evidence_file, save=False)
+        if evidence is not None:
+            extension, content = evidence
+            finding.evidence_file.save(f"evidence.{extension}", content, save=False)
         with acting(actor, "finding_recorded", criterion=finding.criterion.code):
             finding.save()
     return finding

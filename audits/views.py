@@ -23,7 +23,7 @@ from audits.models import AuditState, Finding, FindingResult
 from certification.access import get_shop_for
 from core.errors import DomainError
 from core.exports import Column, export_response, requested_format
-from core.uploads import CONTENT_TYPES, download
+from core.uploads import ACCEPT, CONTENT_TYPES, download
 
 
 class FindingForm(forms.Form):
@@ -53,7 +53,7 @@ class FindingForm(forms.Form):
         label=gettext_lazy("Evidence link"), required=False, assume_scheme="https"
     )
     evidence_file = forms.FileField(
-        label=gettext_lazy("Evidence file (PNG, JPEG, PDF)"), required=False
+        label=gettext_lazy("Evidence file (PDF, PNG, JPEG, WebP or text)"), required=False
     )
 
 
@@ -121,6 +121,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "is_admin": user_has_role(request.user, Role.ADMINISTRATOR),
             "blocking": services.blocking_failures(audit),
+            "evidence_accept": ACCEPT,
         },
     )
 

@@ -11,12 +11,12 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.uploads import check_upload
+from core.uploads import check_upload, stored_content
 from disputes.models import Attachment, Message
 
 
 def check_files(files: Sequence[UploadedFile]) -> None:
-    """Every file is a PDF, PNG or JPEG within the size limit, and there are not too many."""
+    """Every file is of an accepted type within the size limit, and there are not too many."""
     if len(files) > settings.CLAIM_ATTACHMENTS_PER_POST:
         raise DomainError(
             _("At most %(n)s files per message.") % {"n": settings.CLAIM_ATTACHMENTS_PER_POST},
@@ -27,26 +27,41 @@ def check_files(files: Sequence[UploadedFile]) -> None:
 
 
 def attach(message: Message, files: Sequence[UploadedFile]) -> list[Attachment]:
-    """Store the (already checked) files on the message, named by their real type."""
+    """Store the (already checked) files on the message, named by their real type.
+
+    Called with the case locked, so the count per case cannot be passed by two posts at once.
+    """
+    if not files:
+        return []
+    on_case = Attachment.objects.filter(message__claim_id=message.claim_id).count()
+    if on_case + len(files) > settings.CLAIM_ATTACHMENTS_PER_CASE:
+        raise DomainError(
+            _("A case holds at most %(n)s files; %(left)s more can be added.")
+            % {
+                "n": settings.CLAIM_ATTACHMENTS_PER_CASE,
+                "left": max(settings.CLAIM_ATTACHMENTS_PER_CASE - on_case, 0),
+            },
+            field="files",
+        )
     stored = []
     for upload in files:
-        extension, content_type = check_upload(
-            upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files"
-        )
+        kind = check_upload(upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files")
+        extension, content_type = kind
+        content = stored_content(upload, kind, field="files")
         digest = hashlib.sha256()
-        for chunk in upload.chunks():
+        for chunk in content.chunks():
             digest.update(chunk)
-        upload.seek(0)
+        content.seek(0)
         stem = get_valid_filename((upload.name or "evidence").rsplit(".", 1)[0])[:80] or "file"
         name = f"{stem}.{extension}"
         attachment = Attachment(
             message=message,
             name=name,
             content_type=content_type,
-            size=upload.size or 0,
+            size=content.size or 0,
             sha256=digest.hexdigest(),
         )
-        attachment.file.save(name, upload, save=False)
+        attachment.file.save(name, content, save=False)
         attachment.save()
         stored.append(attachment)
     return stored

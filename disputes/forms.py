@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import ACCEPT
 from disputes.models import ClaimReason, Party, ShopAnswer
 
 
@@ -15,14 +16,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceField(forms.FileField):
-    """Up to a few PDF, PNG or JPEG files (checked by content in the service)."""
+    """Up to a few evidence files (checked by content in the service, core.uploads)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"})
-        )
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Evidence (PDF, PNG or JPEG, up to 10 MB each)"))
+        kwargs.setdefault("label", _("Evidence (PDF, PNG, JPEG, WebP or text, up to 10 MB each)"))
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -65,7 +64,7 @@ class AnswerForm(forms.Form):
         max_length=5000,
         required=False,
     )
-    files = EvidenceField(label=_("Proof (PDF, PNG or JPEG)"))
+    files = EvidenceField(label=_("Proof (PDF, PNG, JPEG, WebP or text)"))
 
 
 class TextForm(forms.Form):

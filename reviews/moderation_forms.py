@@ -23,7 +23,9 @@ class ReportForm(forms.Form):
     evidence = forms.FileField(
         label=_("Evidence (optional)"),
         required=False,
-        help_text=_("PNG, JPEG or PDF, at most 10 MB: an order list, a screenshot, a letter."),
+        help_text=_(
+            "PDF, PNG, JPEG, WebP or text, at most 10 MB: an order list, a screenshot, a letter."
+        ),
     )
     good_faith = forms.BooleanField(
         label=_("I declare in good faith that what I say is true and complete."),

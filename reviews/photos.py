@@ -15,13 +15,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import DomainError
-from core.uploads import check_upload
+from core.uploads import check_upload, decode_picture
 from reviews.models import Review, ReviewPhoto
 
-MAX_PIXELS = 40_000_000
 LONGEST_SIDE = 2000
 IMAGE_TYPES = {"image/png", "image/jpeg"}
 
@@ -33,16 +31,7 @@ def reencode(upload: UploadedFile) -> tuple[bytes, int, int]:
     )
     if content_type not in IMAGE_TYPES:
         raise DomainError(_("Photos must be JPEG or PNG pictures."), field="photos")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise DomainError(_("This picture is too large."), field="photos")
-            probe.load()
-            picture = ImageOps.exif_transpose(probe).convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise DomainError(_("This file is not a readable picture."), field="photos") from exc
+    picture = decode_picture(upload, field="photos").convert("RGB")
     picture.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
     out = io.BytesIO()
     picture.save(out, format="JPEG", quality=85, optimize=True)

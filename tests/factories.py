@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import factory
 from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
 
 from accounts.models import User
 from accounts.roles import Role
@@ -91,3 +94,10 @@ class ShopFactory(factory.django.DjangoModelFactory):
 
 def join(member: Member, user: User, role: str = TeamRole.EMPLOYEE) -> TeamMembership:
     return TeamMembership.objects.create(member=member, user=user, role=role)
+
+
+def png_bytes(width: int = 8, height: int = 8) -> bytes:
+    """A real (small, blue) PNG without metadata: re-encoding it on upload gives the same bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 92, 173)).save(out, format="PNG")
+    return out.getvalue()

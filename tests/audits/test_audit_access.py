@@ -12,11 +12,11 @@ from certification.access import Right
 from certification.models import Area
 from certification.team import set_rights
 from core.errors import DomainError
-from tests.factories import ShopFactory, UserFactory, join
+from tests.factories import ShopFactory, UserFactory, join, png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def _status(client, user, url, method="get", **data):
@@ -84,7 +84,7 @@ def test_wrong_evidence_type_or_size_is_refused_before_anything_is_stored(
                 "shot.png", b"<script>alert(1)</script>", content_type="image/png"
             ),
         )
-    assert "PNG, JPEG or PDF" in info.value.message
+    assert "PDF, PNG, JPEG, WebP or plain text" in info.value.message
     settings.EVIDENCE_MAX_BYTES = 32
     with pytest.raises(DomainError) as info:
         services.record_finding(

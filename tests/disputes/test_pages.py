@@ -7,11 +7,11 @@ from django.urls import reverse
 from disputes import services
 from disputes.models import Claim
 from guarantees.links import page_path, page_token
-from tests.factories import UserFactory, administrator, join
+from tests.factories import UserFactory, administrator, join, png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def _buyer_urls(guarantee):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from typing import Any
 
 from django.core import mail
@@ -35,23 +33,6 @@ def emailed_links(to: str) -> list[str]:
         if to in message.to:
             links += re.findall(r"https?://\S+", message.body)
     return links
-
-
-def tiny_png(width: int = 8, height: int = 8) -> bytes:
-    """A real (small, blue) PNG image, for evidence uploads."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x0b\x5c\xad" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def record_findings(audit: Any, auditor: Any, *, skip: tuple[str, ...] = ()) -> None:

@@ -19,8 +19,8 @@ from guarantees.checkout import checkout_url
 from guarantees.links import page_token
 from guarantees.models import Guarantee
 from guarantees.services import register_guarantee
-from tests.e2e.helpers import emailed_links, sign_in, tiny_png
-from tests.factories import PASSWORD, staff_user
+from tests.e2e.helpers import emailed_links, sign_in
+from tests.factories import PASSWORD, png_bytes, staff_user
 from tests.guarantees.helpers import purchase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def test_a_buyer_is_protected_files_a_claim_and_is_paid_after_mediation(
         "Nothing arrived in three weeks; the parcel tracking never moved."
     )
     buyer.locator("input[name=files]").set_input_files(
-        files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": tiny_png()}]
+        files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
     shot(buyer, "claim-form")
     buyer.get_by_role("button", name="File the claim").click()
