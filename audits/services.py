@@ -34,6 +34,7 @@ from certification.marks import issue_mark
 from certification.models import Shop, TrustMark
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
+from core.storage import save_file
 
 
 def _locked(audit: Audit) -> Audit:
@@ -187,7 +188,12 @@ def record_finding(
         finding.evidence_url = evidence_url.strip()
         finding.recorded_by = actor
         if evidence_file is not None:
-            finding.evidence_file.save(f"evidence.{extension}", evidence_file, save=False)
+            save_file(
+                finding.evidence_file,
+                f"evidence.{extension}",
+                evidence_file,
+                field="evidence_file",
+            )
         with acting(actor, "finding_recorded", criterion=finding.criterion.code):
             finding.save()
     return finding

@@ -11,6 +11,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.storage import StorageUnavailable, delete_quietly, save_file
 from core.uploads import check_upload
 from disputes.models import Attachment, Message
 
@@ -27,26 +28,39 @@ def check_files(files: Sequence[UploadedFile]) -> None:
 
 
 def attach(message: Message, files: Sequence[UploadedFile]) -> list[Attachment]:
-    """Store the (already checked) files on the message, named by their real type."""
-    stored = []
-    for upload in files:
-        extension, content_type = check_upload(
-            upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files"
-        )
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        stem = get_valid_filename((upload.name or "evidence").rsplit(".", 1)[0])[:80] or "file"
-        name = f"{stem}.{extension}"
-        attachment = Attachment(
-            message=message,
-            name=name,
-            content_type=content_type,
-            size=upload.size or 0,
-            sha256=digest.hexdigest(),
-        )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        stored.append(attachment)
+    """Store the (already checked) files on the message, named by their real type.
+
+    A refused write raises StorageUnavailable (the caller's transaction rolls back the
+    message and its rows) after removing the files this call already wrote.
+    """
+    stored: list[Attachment] = []
+    try:
+        for upload in files:
+            stored.append(_store(message, upload))
+    except StorageUnavailable:
+        for attachment in stored:
+            delete_quietly(attachment.file)
+        raise
     return stored
+
+
+def _store(message: Message, upload: UploadedFile) -> Attachment:
+    extension, content_type = check_upload(
+        upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files"
+    )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stem = get_valid_filename((upload.name or "evidence").rsplit(".", 1)[0])[:80] or "file"
+    name = f"{stem}.{extension}"
+    attachment = Attachment(
+        message=message,
+        name=name,
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+    )
+    save_file(attachment.file, name, upload, field="files")
+    attachment.save()
+    return attachment
