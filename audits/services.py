@@ -56,10 +56,9 @@ def _run(audit: Audit, transition: str, **kwargs: Any) -> None:
 
 
 def _render_after_commit(audit: Audit, kind: str) -> None:
-    from audits.tasks import render_audit_document
+    from audits.rendering import promise_document
 
-    audit_id, round_ = audit.pk, audit.round
-    transaction.on_commit(lambda: render_audit_document.delay(audit_id, kind, round_))
+    promise_document(audit, kind)  # a row now, the render after commit (audits.rendering)
 
 
 def _require_merchant(actor: Any, shop: Shop) -> None:
