@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits import catalogue
-from audits.models import Audit, Category, CriteriaSet, Criterion, Finding
+from audits.models import Audit, Category, CriteriaSet, Criterion, DocumentRender, Finding
 from core.errors import DomainError
 
 
@@ -91,3 +91,21 @@ class AuditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(DocumentRender)
+class DocumentRenderAdmin(admin.ModelAdmin):
+    """Promised documents: a row still pending with an error is a render the sweeper retries."""
+
+    list_display = ["audit", "kind", "round", "status", "attempts", "created_at", "done_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in DocumentRender._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a deleted promise is a document nobody renders

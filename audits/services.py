@@ -34,6 +34,7 @@ from certification.marks import issue_mark
 from certification.models import Shop, TrustMark
 from core.errors import Conflict, DomainError, NotPermitted
 from core.history import acting
+from core.storage import save_file
 
 
 def _locked(audit: Audit) -> Audit:
@@ -55,10 +56,9 @@ def _run(audit: Audit, transition: str, **kwargs: Any) -> None:
 
 
 def _render_after_commit(audit: Audit, kind: str) -> None:
-    from audits.tasks import render_audit_document
+    from audits.rendering import promise_document
 
-    audit_id, round_ = audit.pk, audit.round
-    transaction.on_commit(lambda: render_audit_document.delay(audit_id, kind, round_))
+    promise_document(audit, kind)  # a row now, the render after commit (audits.rendering)
 
 
 def _require_merchant(actor: Any, shop: Shop) -> None:
@@ -188,7 +188,9 @@ def record_finding(
         finding.recorded_by = actor
         if evidence is not None:
             extension, content = evidence
-            finding.evidence_file.save(f"evidence.{extension}", content, save=False)
+            save_file(
+                finding.evidence_file, f"evidence.{extension}", content, field="evidence_file"
+            )
         with acting(actor, "finding_recorded", criterion=finding.criterion.code):
             finding.save()
     return finding

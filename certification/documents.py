@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from certification.models import Shop, TrustMark, VerificationDocument
 from certification.signing import key_id, sign_digest, verify_digest
+from core.storage import StorageUnavailable, save_file
 
 
 def store_verification_document(
@@ -41,9 +42,23 @@ def store_verification_document(
             signature=sign_digest(digest),
             key_id=key_id(),
         )
-        document.file.save(f"{shop.public_id}-v{version}.pdf", ContentFile(pdf), save=False)
+        _clear_leftover(document)
+        save_file(document.file, "document.pdf", ContentFile(pdf))  # StorageUnavailable
         document.save()
     return document
+
+
+def _clear_leftover(document: VerificationDocument) -> None:
+    """Remove a file at this version's name that no row points to: a render killed between
+    writing the file and committing its row left it (the version is taken under the shop's
+    lock, so no live attempt can be writing it)."""
+    name = document.file.field.generate_filename(document, "document.pdf")
+    storage = document.file.storage
+    if storage.exists(name) and not VerificationDocument.objects.filter(file=name).exists():
+        try:
+            storage.delete(name)
+        except OSError as exc:
+            raise StorageUnavailable from exc
 
 
 def document_is_genuine(document: VerificationDocument, content: bytes) -> bool:

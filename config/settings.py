@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.lapse_audits",
         "schedule": 3600.0,
     },
+    "audits-sweep-document-renders": {
+        "task": "audits.tasks.sweep_document_renders",
+        "schedule": 120.0,
+    },
     "audits-open-renewals": {
         "task": "audits.tasks.open_renewals",
         "schedule": 6 * 3600.0,

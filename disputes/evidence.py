@@ -11,6 +11,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.storage import StorageUnavailable, delete_quietly, save_file
 from core.uploads import check_upload, stored_content
 from disputes.models import Attachment, Message
 
@@ -29,7 +30,9 @@ def check_files(files: Sequence[UploadedFile]) -> None:
 def attach(message: Message, files: Sequence[UploadedFile]) -> list[Attachment]:
     """Store the (already checked) files on the message, named by their real type.
 
-    Called with the case locked, so the count per case cannot be passed by two posts at once.
+    Called with the case locked, so the count per case cannot be passed by two posts at
+    once. A refused write raises StorageUnavailable (the caller's transaction rolls back the
+    message and its rows) after removing the files this call already wrote.
     """
     if not files:
         return []
@@ -43,25 +46,34 @@ def attach(message: Message, files: Sequence[UploadedFile]) -> list[Attachment]:
             },
             field="files",
         )
-    stored = []
-    for upload in files:
-        kind = check_upload(upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files")
-        extension, content_type = kind
-        content = stored_content(upload, kind, field="files")
-        digest = hashlib.sha256()
-        for chunk in content.chunks():
-            digest.update(chunk)
-        content.seek(0)
-        stem = get_valid_filename((upload.name or "evidence").rsplit(".", 1)[0])[:80] or "file"
-        name = f"{stem}.{extension}"
-        attachment = Attachment(
-            message=message,
-            name=name,
-            content_type=content_type,
-            size=content.size or 0,
-            sha256=digest.hexdigest(),
-        )
-        attachment.file.save(name, content, save=False)
-        attachment.save()
-        stored.append(attachment)
+    stored: list[Attachment] = []
+    try:
+        for upload in files:
+            stored.append(_store(message, upload))
+    except StorageUnavailable:
+        for attachment in stored:
+            delete_quietly(attachment.file)
+        raise
     return stored
+
+
+def _store(message: Message, upload: UploadedFile) -> Attachment:
+    kind = check_upload(upload, max_bytes=settings.CLAIM_ATTACHMENT_MAX_BYTES, field="files")
+    extension, content_type = kind
+    content = stored_content(upload, kind, field="files")
+    digest = hashlib.sha256()
+    for chunk in content.chunks():
+        digest.update(chunk)
+    content.seek(0)
+    stem = get_valid_filename((upload.name or "evidence").rsplit(".", 1)[0])[:80] or "file"
+    name = f"{stem}.{extension}"
+    attachment = Attachment(
+        message=message,
+        name=name,
+        content_type=content_type,
+        size=content.size or 0,
+        sha256=digest.hexdigest(),
+    )
+    save_file(attachment.file, name, content, field="files")
+    attachment.save()
+    return attachment

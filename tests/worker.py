@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -22,9 +23,14 @@ from config.celery import app as celery_app
 ROOT = Path(__file__).resolve().parents[1]
 
 WORKER = """
-import sys
+import os, sys
 from config.celery import app
 app.conf.task_default_queue = sys.argv[1]
+if os.environ.get("TRUSTMARK_TEST_HOLD"):
+    import django
+    django.setup()
+    from tests.worker_hold import install
+    install()
 app.worker_main(["worker", "--pool=solo", "--concurrency=1", "-Q", sys.argv[1],
                  "--without-heartbeat", "--without-gossip", "--without-mingle",
                  "--loglevel=WARNING"])
@@ -41,33 +47,63 @@ def worker_database_url() -> str:
     return f"postgres://{auth}@{host}{port}/{db['NAME']}"
 
 
-@contextmanager
-def running_worker(mail_dir: Path) -> Iterator[Path]:
-    """Start a worker writing emails as files under `mail_dir`; stop it afterwards."""
-    queue = f"trustmark-test-{uuid.uuid4().hex[:8]}"
+def start_worker(
+    queue: str, mail_dir: Path, *, hold: str | None = None, marker: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """A worker process on `queue`, writing emails under `mail_dir`.
+
+    With `hold` (a point of tests/worker_hold.py) it stops there and writes `marker`.
+    """
     env = {
         **os.environ,
         "DATABASE_URL": worker_database_url(),
         "EMAIL_URL": f"filemail:///{mail_dir}",
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),  # where this test looks
         "TRUSTMARK_TESTING": "1",
     }
-    process = subprocess.Popen(
+    env.pop("TRUSTMARK_TEST_HOLD", None)
+    if hold is not None:
+        assert marker is not None, "a held worker needs a marker file"
+        env |= {"TRUSTMARK_TEST_HOLD": hold, "TRUSTMARK_TEST_HOLD_MARKER": str(marker)}
+    return subprocess.Popen(
         [sys.executable, "-c", WORKER, queue],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Stop (or reap a killed) worker and print what it said, for a failing test's log."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    print(output.decode(errors="replace"))
+
+
+@contextmanager
+def private_queue() -> Iterator[str]:
+    """A fresh queue that this process's tasks go to while the block runs."""
+    queue = f"trustmark-test-{uuid.uuid4().hex[:8]}"
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     try:
-        yield mail_dir
+        yield queue
     finally:
         celery_app.conf.task_default_queue = previous
-        process.terminate()
+
+
+@contextmanager
+def running_worker(mail_dir: Path) -> Iterator[Path]:
+    """Start a worker writing emails as files under `mail_dir`; stop it afterwards."""
+    with private_queue() as queue:
+        process = start_worker(queue, mail_dir)
         try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output.decode(errors="replace"))
+            yield mail_dir
+        finally:
+            stop_worker(process)

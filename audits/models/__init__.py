@@ -5,6 +5,7 @@ from audits.models.audits import (
     Audit,
     AuditDocument,
     AuditState,
+    DocumentRender,
     Finding,
     FindingResult,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "Category",
     "CriteriaSet",
     "Criterion",
+    "DocumentRender",
     "Finding",
     "FindingResult",
     "pick_language",

@@ -226,3 +226,49 @@ class AuditDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit} {self.kind} {self.round}"
+
+
+class DocumentRender(models.Model):
+    """A document an audit step promised, written in the step's transaction (the outbox).
+
+    The render task marks it done in the transaction that stores the document; the
+    sweeper re-enqueues a row left pending by a lost enqueue, a killed worker or a
+    storage that refused the write.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be rendered")
+        DONE = "done", _("Rendered")
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="renders")
+    kind = models.CharField(max_length=16, choices=VerificationDocument.Kind.choices)
+    round = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document render")
+        verbose_name_plural = _("document renders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "kind", "round"], name="audits_one_render_per_step"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", done_at__isnull=False) | ~Q(status="done"),
+                name="audits_render_done_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="audits_render_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audit_id} {self.kind} {self.round} ({self.status})"

@@ -1,7 +1,8 @@
-"""The broker is unreachable when a buyer files a claim.
+"""The broker is unreachable when a buyer files a claim or an auditor sends findings.
 
-The claim and its emails are rows first (the outbox); once the broker is back the sweeper
-sends them. The broker is really unreachable here: the app publishes to a closed port.
+The claim and its emails, the findings' document, are rows first (the outbox); once the
+broker is back the sweepers send and render them. The broker is really unreachable here:
+the app publishes to a closed port.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from audits import services as audits
+from audits.models import AuditDocument, DocumentRender
+from audits.rendering import sweep_renders
 from config.celery import app as celery_app
 from disputes import services
 from disputes.models import Claim
 from notifications.models import OutgoingMessage
 from notifications.tasks import sweep_outbox
+from tests.audits.conftest import decide_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,3 +63,19 @@ def test_a_claim_filed_while_the_broker_is_down_is_stored_and_notified_later(gua
     assert sweep_outbox() == 3
     assert len(mail.outbox) == 3
     assert sweep_outbox() == 0
+
+
+def test_an_audit_step_taken_while_the_broker_is_down_gets_its_document_from_the_sweeper(
+    in_review, auditor
+):
+    decide_all(in_review, auditor, unmet=("ORDER-03",))
+    with broker_down():
+        audit = audits.send_findings(audit=in_review, actor=auditor)  # no error after commit
+    assert audit.state == "findings_sent"
+    promise = DocumentRender.objects.get(audit=audit, kind="findings", round=1)
+    assert promise.status == "pending"
+    assert not AuditDocument.objects.filter(audit=audit).exists()
+    assert sweep_renders(now=timezone.now() + timedelta(minutes=5)) == 1  # renders inline
+    promise.refresh_from_db()
+    assert promise.status == "done"
+    assert AuditDocument.objects.filter(audit=audit).count() == 1

@@ -22,6 +22,12 @@ CORPUS = Path(__file__).resolve().parent / "uploads"
 PNG = png_bytes()
 
 
+@pytest.fixture(autouse=True)
+def _own_store(settings, tmp_path):
+    """This file's own private store: other test files write claims at the same time."""
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+
+
 def _stored_files() -> list[Path]:
     root = Path(settings.PRIVATE_MEDIA_ROOT) / "claims"
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
