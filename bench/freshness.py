@@ -1,13 +1,13 @@
 """Does a suspension reach the badge at once, while the badge is under load?
 
-    python bench/freshness.py [--shops 3000] [--watch 3] [--workers 2]
+    python bench/freshness.py [--shops 3000] [--watch 3] [--pollers 8] [--workers 2]
                               [--connections 32] [--json]
 
 Starts Trustmark under gunicorn as bench/http.py does and loads the badge SVG
 of one shop with wrk (a Python generator when wrk is missing) in back-to-back
-one-second runs. Beside that load, four pollers on connections of their own ask
-for the same badge as fast as they are answered and note when each request
-left and what came back. Meanwhile a separate `manage.py shell` process
+one-second runs. Beside that load, `--pollers` threads on connections of their
+own ask for the same badge as fast as they are answered and note when each
+request left and what came back. Meanwhile a separate `manage.py shell` process
 suspends the shop's mark through the real service
 (`certification.marks.suspend_mark`, as an administrator) and notes the time of
 the commit (an on-commit callback registered ahead of the service's own) and
@@ -16,12 +16,14 @@ goes on for `--watch` seconds after that.
 
 Prints the milliseconds from the commit to the first answer showing the
 suspension, to the last request that still got the valid badge, and how many
-requests that left more than 1 s after the commit still got it. Target: none
+requests that left more than 1 s after the commit still got it, and how far
+apart the polls were (the resolution of those figures). Target: none
 (the public caches are invalidated on the transition's commit; each gunicorn
 worker's own copy lives at most PUBLIC_LOCAL_CACHE_SECONDS, 1 s). The mark is
 reinstated at the end, so runs repeat. `--json` prints one object with
-`commit_to_invalidated_ms`, `first_suspended_ms`, `last_unsuspended_ms`,
-`unsuspended_after_1s`, `polls`, `errors`, the load's `load_rps` and `load_seconds`.
+`commit_to_invalidated_ms`, `first_suspended_ms`, `last_unsuspended_ms` (None
+when no valid badge came after the commit), `unsuspended_after_1s`,
+`resolution_ms`, `polls`, `errors`, the load's `load_rps` and `load_seconds`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
 import json
+import statistics
 import threading
 import time
 from http.client import HTTPConnection, HTTPException
@@ -53,7 +57,6 @@ from bench.common import (
 )
 from bench.load import Endpoint, Run, generator, load, python_run
 
-POLLERS = 4
 SHOP_INDEX = 1  # bench/http.py loads the first bench shop; this one is ours to suspend
 
 # ACTION "suspend": suspend and print the commit and invalidation times; "reinstate": make the
@@ -119,14 +122,16 @@ def analyse(polls: list[Poll], valid: bytes, stamps: dict[str, float]) -> dict[s
     was still served (by the time each request left)."""
     committed = stamps["committed"]
     after = [(sent - committed, body) for sent, status, body in polls if status == 200]
-    after = [(delay, body) for delay, body in after if delay >= 0]
+    after = sorted(((d, body) for d, body in after if d >= 0), key=lambda poll: poll[0])
     shown = [delay for delay, body in after if body != valid]
     stale = [delay for delay, body in after if body == valid]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(after)]
     return {
         "commit_to_invalidated_ms": round((stamps["invalidated"] - committed) * 1000, 1),
         "first_suspended_ms": round(min(shown) * 1000, 1) if shown else None,
-        "last_unsuspended_ms": round(max(stale) * 1000, 1) if stale else 0.0,
+        "last_unsuspended_ms": round(max(stale) * 1000, 1) if stale else None,
         "unsuspended_after_1s": sum(1 for delay in stale if delay > 1.0),
+        "resolution_ms": round(statistics.median(gaps) * 1000, 1) if gaps else None,
         "polls_after_commit": len(after),
     }
 
@@ -135,6 +140,7 @@ def main() -> None:
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=3000)
     parser.add_argument("--watch", type=float, default=3.0)
+    parser.add_argument("--pollers", type=int, default=8)
     args = parser.parse_args()
 
     env = bench_env()
@@ -151,7 +157,7 @@ def main() -> None:
     try:
         python_run(base, badge, 1, 4)  # warm every worker's copy
         valid = poll_once(base, badge.path)
-        logs: list[list[Poll]] = [[] for _ in range(POLLERS)]
+        logs: list[list[Poll]] = [[] for _ in range(args.pollers)]
         threads = [
             threading.Thread(target=background, args=(base, badge, args.connections, stop, runs))
         ]
@@ -188,7 +194,7 @@ def main() -> None:
         return
     print(
         f"badge freshness: {generator()} on the badge, {args.workers} gunicorn workers, "
-        f"{args.connections} connections and {POLLERS} pollers; the mark suspended "
+        f"{args.connections} connections and {args.pollers} pollers; the mark suspended "
         f"through certification.marks.suspend_mark in another process"
     )
     print(f"  load on the badge                {result['load_rps']:>9} req/s")
@@ -196,6 +202,7 @@ def main() -> None:
     print(f"  commit to first suspended badge  {result['first_suspended_ms']:>9} ms")
     print(f"  commit to last valid badge       {result['last_unsuspended_ms']:>9} ms")
     print(f"  polls after the commit           {result['polls_after_commit']:>9}")
+    print(f"  median gap between polls         {result['resolution_ms']:>9} ms")
     print(f"  valid badges requested > 1 s after the commit: {result['unsuspended_after_1s']}")
     print(f"  errors                           {result['errors']:>9}")
     print(f"  the badge now says               {result['shown_as']:>9}")
