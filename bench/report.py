@@ -209,7 +209,7 @@ def details(result: dict[str, Any]) -> list[str]:
         if not isinstance(value, dict):
             lines.append(f"- {key}: {cell(value)}")
     for key, value in result.items():
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or not value:
             continue
         lines.append("")
         if all(isinstance(row, dict) for row in value.values()):
@@ -242,8 +242,8 @@ def render(doc: dict[str, Any]) -> str:
         lines += [
             "",
             f"**This machine was busy with other work during the run** (a load of "
-            f"{busiest:.2f} on {cores} cores): absolute figures are low and noisy, and ratios "
-            "are only roughly right.",
+            f"{busiest:.2f} on {cores} cores): absolute figures are low and noisy, and even "
+            "the ratios move with whatever else ran while each target had its turn.",
         ]
     if doc.get("quick"):
         lines += [
