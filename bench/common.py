@@ -31,13 +31,15 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def arguments(description: str) -> argparse.ArgumentParser:
-    """The options every HTTP benchmark takes; add your own, then parse."""
+def arguments(description: str, rounds: bool = True) -> argparse.ArgumentParser:
+    """The options every HTTP benchmark takes (`rounds`: timed rounds of each target too);
+    add your own, then parse."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--seconds", type=int, default=5)
+    if rounds:
+        parser.add_argument("--seconds", type=int, default=5)
+        parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     return parser
 

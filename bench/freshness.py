@@ -137,7 +137,7 @@ def analyse(polls: list[Poll], valid: bytes, stamps: dict[str, float]) -> dict[s
 
 
 def main() -> None:
-    parser = arguments(__doc__.splitlines()[0])
+    parser = arguments(__doc__.splitlines()[0], rounds=False)
     parser.add_argument("--shops", type=int, default=3000)
     parser.add_argument("--watch", type=float, default=3.0)
     parser.add_argument("--pollers", type=int, default=8)
