@@ -66,10 +66,12 @@ check-deploy: install
 	ALLOWED_HOSTS=trustmark.example CSRF_TRUSTED_ORIGINS=https://trustmark.example \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Every benchmark in bench/ with --json, then bench/RESULTS.md; `make bench BENCH_ARGS=--quick`
+# for short runs on a small database, `BENCH_ARGS="--only http freshness"` for some of them.
+BENCH_ARGS ?=
+
 bench: install
-	$(PY) bench/badge.py
-	$(PY) bench/pdf.py
-	$(PY) bench/guarantee_api.py
+	$(PY) bench/report.py $(BENCH_ARGS)
 
 clean-data:
 	rm -rf .data

@@ -4,39 +4,42 @@ Each benchmark starts Trustmark under gunicorn with production settings (DEBUG
 off, Redis cache, PostgreSQL in its own `trustmark_bench` database), compares
 its URLs with an empty Django view served by the same gunicorn in the same run,
 and interleaves the targets over several rounds, keeping each one's median.
+The load generators are in bench/load.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import threading
+import sysconfig
 import time
 import urllib.request
-from collections.abc import Callable
-from http.client import HTTPConnection
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.load import Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# A request of the Python load generator: (method, path, body, headers).
-Request = tuple[str, str, bytes | None, dict[str, str]]
 
-
-def arguments(description: str) -> argparse.ArgumentParser:
-    """The options every HTTP benchmark takes; add your own, then parse."""
+def arguments(description: str, rounds: bool = True) -> argparse.ArgumentParser:
+    """The options every HTTP benchmark takes (`rounds`: timed rounds of each target too);
+    add your own, then parse."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--seconds", type=int, default=5)
+    if rounds:
+        parser.add_argument("--seconds", type=int, default=5)
+        parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     return parser
 
@@ -75,8 +78,9 @@ def ensure_database(url: str) -> None:
             conn.execute("CREATE DATABASE trustmark_bench")
 
 
-def prepare(env: dict[str, str]) -> None:
-    """Create the benchmark database if needed and migrate it."""
+def prepare(env: dict[str, str], static: bool = False) -> None:
+    """Create the benchmark database if needed and migrate it; with `static`, collect the
+    static files too (with DEBUG off, pages name them through WhiteNoise's manifest)."""
     ensure_database(env["DATABASE_URL"])
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -84,6 +88,25 @@ def prepare(env: dict[str, str]) -> None:
         env=env,
         check=True,
     )
+    if static and not static_is_current():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+
+
+def static_is_current() -> bool:
+    """Whether the collected static files are newer than the project's sources and the
+    installed packages (collecting takes a minute: WhiteNoise compresses every file)."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    sources = [path for folder in ROOT.glob("*/static") for path in folder.rglob("*")]
+    sources.append(Path(sysconfig.get_paths()["purelib"]))
+    newest = max(path.stat().st_mtime for path in sources)
+    return manifest.stat().st_mtime > newest
 
 
 def shell(env: dict[str, str], code: str) -> str:
@@ -118,14 +141,16 @@ for start in range(have, target, 1000):
         TrustMark(shop=s, number=f"TM-2026-{900000 + start + i:06d}", valid_from=today,
                   valid_until=today + timedelta(days=365))
         for i, s in enumerate(shops)])
-shop = Shop.objects.filter(domain__startswith="bench-").order_by("pk").first()
+shop = Shop.objects.filter(domain__startswith="bench-").order_by("pk")[INDEX]
 print(shop.public_id, shop.marks.get().number)
 """
 
 
-def seed(env: dict[str, str], shops: int) -> tuple[str, str]:
-    """At least `shops` shops with an active mark; the first one's public id and mark number."""
-    out = shell(env, SEED.replace("TARGET", str(int(shops)))).split()
+def seed(env: dict[str, str], shops: int, index: int = 0) -> tuple[str, str]:
+    """At least `shops` shops with a mark; the public id and mark number of the one at `index`
+    (in the order they were made: each benchmark that changes a mark takes its own)."""
+    code = SEED.replace("TARGET", str(int(max(shops, index + 1)))).replace("INDEX", str(int(index)))
+    out = shell(env, code).split()
     return out[-2], out[-1]
 
 
@@ -173,52 +198,65 @@ def purge_tasks(env: dict[str, str]) -> None:
     shell(env, "from config.celery import app; app.control.purge()")
 
 
-def wrk_rps(url: str, seconds: int, connections: int, script: Path | None = None) -> float:
-    """Requests per second with wrk; a Lua `script` may build each request (its arg: a nonce)."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]
-    if script is not None:
-        command[1:1] = ["-s", str(script)]
-        command += ["--", secrets.token_hex(6)]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not match or "Non-2xx" in out:
-        raise SystemExit(f"wrk failed on {url}:\n{out}")
-    return float(match.group(1))
+# --- API keys ----------------------------------------------------------------------
+
+KEY = """
+from certification.models import Shop
+from guarantees.models import ApiKey
+ApiKey.objects.create(shop=Shop.objects.get(public_id=PUBLIC_ID), name="bench", prefix=PREFIX,
+                      key_hash=HASH)
+"""
 
 
-def python_rps(
-    url: str, seconds: int, connections: int, request: Callable[[], Request] | None = None
-) -> float:
-    """Requests per second with threads on keep-alive connections (when wrk is missing)."""
-    host, port_path = url.split("//", 1)[1].split(":", 1)
-    port, path = port_path.split("/", 1)
-    counts = [0] * connections
-    stop = time.monotonic() + seconds
-
-    def worker(index: int) -> None:
-        conn = HTTPConnection(host, int(port))
-        while time.monotonic() < stop:
-            method, target, body, headers = request() if request else ("GET", "/" + path, None, {})
-            conn.request(method, target, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if not 200 <= response.status < 300:
-                raise SystemExit(f"{url} answered {response.status}")
-            counts[index] += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / seconds
+def give_key(env: dict[str, str], public_id: str) -> str:
+    """A new API key for the shop, stored as guarantees.keys stores one; its secret."""
+    prefix = secrets.token_hex(6)
+    secret = f"tmk_{prefix}_{secrets.token_urlsafe(32)}"
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    values = {"PUBLIC_ID": public_id, "PREFIX": prefix, "HASH": digest}
+    shell(env, re.sub(r"\b(PUBLIC_ID|PREFIX|HASH)\b", lambda m: repr(values[m.group(1)]), KEY))
+    return secret
 
 
-def median_rps(targets: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
-    """Interleave the targets over `rounds` and keep each one's median, so that drift on a
-    shared machine hits every target alike."""
-    samples: dict[str, list[float]] = {name: [] for name in targets}
-    for _round in range(rounds):
-        for name, measure in targets.items():
-            samples[name].append(measure())
-    return {name: statistics.median(values) for name, values in samples.items()}
+# --- SQL per request ---------------------------------------------------------------
+
+COUNT = """
+import json, secrets
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+nonce = secrets.token_hex(6)
+def call(target, n):
+    reference = f"count-{nonce}-{n}"
+    body = target["body"].replace("%s", reference) if target["body"] is not None else ""
+    headers = {k: v.replace("%s", reference) for k, v in target["headers"].items()}
+    kind = headers.pop("Content-Type", "application/octet-stream")
+    response = client.generic(target["method"], target["path"], body, content_type=kind,
+                              headers=headers)
+    assert 200 <= response.status_code < 300, (target["path"], response.status_code,
+                                               response.content[:300])
+out = {}
+for name, target in json.loads(TARGETS).items():
+    call(target, "warm")
+    with CaptureQueriesContext(connection) as queries:
+        for i in range(RUNS):
+            call(target, i)
+    one = len(queries) // RUNS
+    out[name] = {"statements": len(queries) / RUNS, "sql": [q["sql"].split("; ")[-1][:90]
+                                                  for q in queries[:one]]}
+print(json.dumps(out))
+"""
+
+
+def count_queries(env: dict[str, str], endpoints: dict[str, Endpoint], runs: int = 20) -> dict:
+    """SQL statements per request of each endpoint on a warm cache: Django's test client in a
+    process of its own on the benchmark database, the same settings as the server. The
+    request's transaction is the outermost one, so BEGIN and COMMIT count, as in
+    tests/guarantees/test_api_cost.py."""
+    described = {
+        name: {"method": e.method, "path": e.path, "body": e.body, "headers": e.headers}
+        for name, e in endpoints.items()
+    }
+    code = COUNT.replace("RUNS", str(runs)).replace("TARGETS", repr(json.dumps(described)))
+    return json.loads(shell(env, code).splitlines()[-1])

@@ -26,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Python puts a script's folder first on sys.path, where bench/http.py would hide the
+# standard library's `http`: the project root takes the folder's place.
+if Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TRUSTMARK_TESTING", "1")

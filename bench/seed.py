@@ -28,6 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Python puts a script's folder first on sys.path, where bench/http.py would hide the
+# standard library's `http`: the project root takes the folder's place.
+if Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 
 MEMBERS = 20_000

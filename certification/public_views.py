@@ -174,7 +174,7 @@ def mark_json(request: HttpRequest, number: str) -> HttpResponse:
     """GET /api/v1/marks/<number>, the public contract documented by `certification.api`.
 
     Served by this plain view, ahead of the ninja router, because it sits on the
-    badge's speed budget (bench/badge.py); the OpenAPI operation describes it and
+    badge's speed budget (bench/http.py); the OpenAPI operation describes it and
     tests check its answers against that schema.
     """
     payload = mark_payload(number) if NUMBER_RE.match(number) else None

@@ -42,7 +42,7 @@ urlpatterns = [
 if settings.BENCHMARK_VIEWS:
 
     def empty(request: HttpRequest) -> HttpResponse:
-        """The baseline of bench/badge.py: the cheapest response Django can give."""
+        """The baseline of bench/http.py: the cheapest response Django can give."""
         return HttpResponse(b"", content_type="text/plain")
 
     urlpatterns.insert(0, path("bench/empty", empty))
