@@ -66,11 +66,15 @@ def link_hash(prev_hash: str, payload: str) -> str:
 
 
 def _links(tables: dict[str, str]) -> Iterator[tuple]:
-    """Every link in chain order, with its event row's canonical JSON (None if gone)."""
+    """Every link in chain order, with its event row's canonical JSON (None if gone).
+
+    The JSON is the database's own `core_history_payload` (core/migrations/0003), the
+    one the trigger hashed: the row without the buyer's personal fields.
+    """
     qn = connection.ops.quote_name  # table and column names come from pg_catalog, quoted
     events = " UNION ALL ".join(
         f"SELECT %s AS event_table, e.{qn(pk)}::bigint AS event_pk, "  # noqa: S608
-        f"jsonb_strip_nulls(to_jsonb(e))::text AS payload FROM {qn(table)} e"
+        f"core_history_payload(%s, to_jsonb(e)) AS payload FROM {qn(table)} e"
         for table, pk in tables.items()
     )
     sql = (
@@ -84,7 +88,7 @@ def _links(tables: dict[str, str]) -> Iterator[tuple]:
         + "ORDER BY l.chain, l.seq"
     )
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, list(tables))
+        cursor.execute(sql, [name for table in tables for name in (table, table)])
         yield from cursor
 
 
