@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reviews",
     "quality",
     "portal",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.purge_webhook_attempts",
         "schedule": 24 * 3600.0,
     },
+    "privacy-enforce-retention": {
+        "task": "privacy.tasks.enforce_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- Webhooks (notifications/webhooks.py) ---------------------------------------------
@@ -403,6 +408,17 @@ REVIEW_INVITATION_KEEP_DAYS = env_int("REVIEW_INVITATION_KEEP_DAYS", 240)
 REVIEW_NEGATIVE_ANSWER_HOURS = env_int("REVIEW_NEGATIVE_ANSWER_HOURS", 48)
 REVIEW_PHOTOS_PER_REVIEW = 5
 REVIEW_PHOTO_MAX_BYTES = env_int("REVIEW_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+
+# --- Personal data (privacy/) ----------------------------------------------------------
+# A buyer's guarantee and claims keep their name and address this long after the cover or
+# the case ended (the commercial record), then the periodic task pseudonymises them.
+RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 3650)
+# Opt-in emails of registrations (they carry the purchase and the address) are erased after.
+RETENTION_UNCONFIRMED_GUARANTEE_DAYS = env_int("RETENTION_UNCONFIRMED_GUARANTEE_DAYS", 30)
+# Sent emails lose their rendered bodies and stored context after this many days.
+RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 365)
+# How long the emailed link to a buyer's data page stays valid.
+PRIVACY_LINK_HOURS = env_int("PRIVACY_LINK_HOURS", 2)
 
 # --- Rate limits ("<requests>/<seconds>", counted in the shared cache) ---------------
 RATE_LIMITS = {

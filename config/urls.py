@@ -35,6 +35,7 @@ urlpatterns = [
     path("r/", include("reviews.urls_invitations")),
     path("r/", include("reviews.urls_buyer")),
     path("protection/g/<str:token>/claims/", include("disputes.buyer_urls")),
+    path("protection/my-data/", include("privacy.urls")),
     path("protection/", include("guarantees.urls")),
     path("", include("portal.urls")),
 ]
