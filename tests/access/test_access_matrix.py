@@ -230,6 +230,8 @@ ROWS: dict[str, Row] = {
     ),
     "guarantees:confirm": row(NOBODY, public=True, token=FORGED),
     "guarantees:page": row(NOBODY, public=True, token=FORGED),
+    "privacy:link": row(NOBODY, public=True, token=FORGED),
+    "privacy:link_download": row(NOBODY, public=True, token=FORGED),
     "portal:accept_invitation": row(NOBODY, public=True, token=FORGED),
     # public by design: a shop's or mark's public face
     "api_mark": row(ANYONE, public=True, number=mark_no),
