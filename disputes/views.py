@@ -130,7 +130,7 @@ def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 def serve_attachment(claim: Claim, pk: int, *, staff: bool) -> HttpResponse:
     """An attachment of this case; internal notes' files to staff only."""
-    files = Attachment.objects.filter(message__claim=claim, pk=pk)
+    files = Attachment.objects.filter(message__claim=claim, pk=pk).exclude(file="")  # erased
     if not staff:
         files = files.filter(message__internal=False)
     found = files.first()

@@ -7,15 +7,17 @@ import re
 
 import pytest
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from disputes import services
 from disputes.access import buyer_of
+from guarantees.links import page_token
 from guarantees.models import Guarantee
 from notifications.models import OutgoingMessage
-from privacy.erasure import pseudonym
+from privacy.erasure import erase, pseudonym
 from privacy.links import SALT, data_token
-from tests.factories import UserFactory
+from tests.factories import UserFactory, png_bytes
 from tests.guarantees.helpers import register_many
 
 BUYER = "nora.buyer@example.com"
@@ -125,6 +127,31 @@ def test_the_page_says_an_open_claim_must_end_first(client, nora):
     assert refused.status_code == 400
     assert b"is still open" in refused.content
     assert Guarantee.objects.get(pk=nora.pk).buyer_email == BUYER
+
+
+@pytest.mark.django_db
+def test_an_erased_attachment_is_no_longer_served(client, nora):
+    buyer = buyer_of(nora)
+    claim = services.file_claim(
+        actor=buyer,
+        guarantee=nora,
+        reason="not_delivered",
+        amount="40.00",
+        description="Nothing came.",
+        language="en",
+    )
+    message = services.post_message(
+        actor=buyer,
+        claim=claim,
+        body="My receipt.",
+        files=[SimpleUploadedFile("receipt.png", png_bytes(), content_type="image/png")],
+    )
+    services.withdraw_claim(actor=buyer, claim=claim, note="")
+    (attachment,) = message.attachments.all()
+    url = reverse("claims:attachment", args=[page_token(nora.number), claim.number, attachment.pk])
+    assert client.get(url).status_code == 200
+    erase(email=BUYER, actor=None)
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.django_db
