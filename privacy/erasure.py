@@ -100,14 +100,20 @@ def _account_for(email: str, user: Any | None) -> Any | None:
 def erase(*, email: str, actor: Any | None, user: Any | None = None, note: str = "") -> Erasure:
     """Pseudonymise every personal field of the buyer of `email` (and `user`), in one transaction.
 
-    Raises Conflict while one of the buyer's claims is open (legal hold) and for a
-    staff account (an administrator closes those).
+    Raises Conflict while one of the buyer's claims is open (legal hold), and for a
+    staff or shop-team account (closing it would lock a person out of their work; an
+    administrator handles those).
     """
     email = data.normalise(email)
     alias = pseudonym(email)
     account = _account_for(email, user)
-    if account is not None and account.is_staff:
-        raise Conflict(_("A staff account's data is erased by an administrator, not here."))
+    if account is not None and (account.is_staff or account.team_memberships.exists()):
+        raise Conflict(
+            _(
+                "This address belongs to a staff or shop team account: its data is erased by "
+                "an administrator, not here."
+            )
+        )
     if account is not None and actor is not None and actor.pk == account.pk:
         actor = None  # the history must not keep the address of the person it forgets
         note = note or "buyer's request"

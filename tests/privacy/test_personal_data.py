@@ -201,6 +201,16 @@ def test_an_open_claim_holds_the_erasure_back(world, active_mark):
 
 
 @pytest.mark.django_db
+def test_a_shop_team_account_is_not_closed_by_a_buyer_erasure(world, active_mark):
+    (alices,) = register_many(world.shop, 1, buyer_email=world.alice.email)
+    with pytest.raises(Conflict):
+        erase(email=world.alice.email, actor=None)
+    world.alice.refresh_from_db()
+    assert world.alice.is_active
+    assert Guarantee.objects.get(pk=alices.pk).buyer_email == world.alice.email
+
+
+@pytest.mark.django_db
 def test_retention_erases_old_cases_and_email_bodies_once(world, active_mark, settings):
     settings.RETENTION_CLOSED_CASE_DAYS = 10
     settings.RETENTION_OUTBOX_DAYS = 30
