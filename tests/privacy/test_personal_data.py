@@ -5,6 +5,7 @@ still verifies; an open claim holds the erasure back; the retention task acts on
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from notifications.models import OutgoingMessage
 from notifications.services import queue_email
 from privacy.erasure import ERASED_TEXT, erase, pseudonym
 from privacy.export import export_for
-from privacy.retention import enforce_retention
+from privacy.retention import enforce_retention, erase_old_cases
 from tests.factories import png_bytes
 from tests.guarantees.helpers import register_many
 
@@ -251,3 +252,33 @@ def test_retention_erases_old_cases_and_email_bodies_once(world, active_mark, se
 def test_retention_runs_from_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "privacy.tasks.enforce_retention" in tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retention_runners_at_once_erase_each_case_once(world, active_mark, settings):
+    settings.RETENTION_CLOSED_CASE_DAYS = 10
+    due = register_many(world.shop, 6, buyer_email=BUYER, buyer_name="Nora Nordwind")
+    Guarantee.objects.filter(pk__in=[g.pk for g in due]).update(
+        state="expired",
+        purchase_date=timezone.localdate() - timedelta(days=70),
+        cover_until=timezone.localdate() - timedelta(days=40),
+    )
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            counts.append(erase_old_cases())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(counts) == 6
+    assert not Guarantee.objects.filter(buyer_email=BUYER).exists()
+    assert verify().ok
