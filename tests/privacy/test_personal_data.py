@@ -25,8 +25,10 @@ from notifications.services import queue_email
 from privacy.erasure import ERASED_TEXT, erase, pseudonym
 from privacy.export import export_for
 from privacy.retention import enforce_retention, erase_old_cases
+from reviews.models import Review
 from tests.factories import png_bytes
 from tests.guarantees.helpers import register_many
+from tests.reviews.helpers import review, reviews_on
 
 BUYER = "nora.buyer@example.com"
 OTHER = "olaf.other@example.com"
@@ -91,6 +93,12 @@ def buyers(world, active_mark):
     (olaf,) = register_many(world.shop, 1, buyer_email=OTHER, buyer_name="Olaf Ostwind")
     _ended_claim(nora, "Nora writes")
     _ended_claim(olaf, "Olaf writes")
+    reviews_on(world.shop)
+    review(
+        world.shop,
+        comment="Quick and friendly.",
+        invitation={"email": BUYER, "name": "Nora Nordwind"},
+    )
     return Guarantee.objects.get(pk=nora.pk), Guarantee.objects.get(pk=olaf.pk)
 
 
@@ -107,6 +115,7 @@ def test_export_holds_the_buyers_data_and_nothing_of_another_buyer(buyers):
     assert "Nora writes: here is my receipt." in [m["body"] for m in claim["messages"]]
     assert any(m["attachments"] for m in claim["messages"])
     assert any(m["to_email"] == BUYER for m in exported["emails"])
+    assert [r["comment"] for r in exported["reviews"]] == ["Quick and friendly."]
     assert OTHER not in text
     assert "Olaf" not in text
 
@@ -123,6 +132,8 @@ def test_erasure_leaves_the_address_nowhere_and_keeps_amounts_dates_states(buyer
             "amount", "state", "opened_at", "ended_at", "outcome_note"
         )[0],
     }
+    before_review_state = Review.objects.get(comment="Quick and friendly.").state
+    assert Review.objects.filter(author_email=BUYER).exists()
     assert _rows_mentioning(BUYER)  # the test would prove nothing if nothing held it
     assert _rows_mentioning("Nordwind")
     assert _rows_mentioning("Nora writes")
@@ -142,6 +153,9 @@ def test_erasure_leaves_the_address_nowhere_and_keeps_amounts_dates_states(buyer
     assert erased.buyer_email == pseudonym(BUYER)
     bodies = set(Message.objects.filter(claim=claim, party="buyer").values_list("body", flat=True))
     assert bodies == {ERASED_TEXT}
+    (erased_review,) = Review.objects.filter(shop=nora.shop, comment="Quick and friendly.")
+    assert erased_review.author_name == "Erased"
+    assert erased_review.state == before_review_state
     # the other buyer is untouched
     assert Guarantee.objects.get(pk=olaf.pk).buyer_email == OTHER
     assert _rows_mentioning("Olaf writes")
