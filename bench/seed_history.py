@@ -35,11 +35,13 @@ _INSERT_EVENT = re.compile(
 
 # The running step of a chain: the state is {previous hash, hash}; the first link's
 # previous hash is '' and its hash is sha256 of the payload alone, as in the trigger.
+# (PL/pgSQL: its simple expressions run faster here than an SQL function's executor.)
 CHAIN_FUNCTIONS = """
 CREATE FUNCTION pg_temp.seed_chain_step(state text[], payload text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT ARRAY[state[2], encode(sha256(convert_to(state[2] || payload, 'UTF8')), 'hex')]
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+    RETURN ARRAY[state[2], encode(sha256(convert_to(state[2] || payload, 'UTF8')), 'hex')];
+END $$;
 CREATE AGGREGATE pg_temp.seed_chain(text) (
     SFUNC = pg_temp.seed_chain_step, STYPE = text[], INITCOND = '{"",""}'
 );
