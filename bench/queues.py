@@ -261,6 +261,8 @@ def run_queue(queue: Queue, verbose: bool = False) -> dict[str, Any]:
         "sql_ms_deep": ms_deep,
         "statements_first": n_first,
         "statements_deep": n_deep,
+        # False for a whole export: the 50 ms per page target is not its own.
+        "paged": queue.per_page_target,
     }
 
 
