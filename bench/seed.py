@@ -96,8 +96,18 @@ def execute(sql: str) -> int:
 class Seeder:
     """Generates one table after the other, keeping the ids the next one refers to."""
 
-    def __init__(self, guarantees: int) -> None:
+    def __init__(
+        self,
+        guarantees: int,
+        *,
+        members: int = MEMBERS,
+        shops: int = SHOPS,
+        buyers: int = BUYERS,
+        audits: int = AUDITS,
+    ) -> None:
+        """The sizes other than `guarantees` are the issue's; tests seed a small world."""
         self.guarantees = guarantees
+        self.sizes = {"members": members, "shops": shops, "buyers": buyers, "audits": audits}
         self.rng = random.Random(12)
         self.now = datetime.now(UTC)
         self.today = self.now.date()
@@ -139,8 +149,8 @@ class Seeder:
         kinds = (
             ("mediator", MEDIATORS, True),
             ("auditor", AUDITORS, True),
-            ("buyer", BUYERS, False),
-            ("owner", MEMBERS, False),
+            ("buyer", self.sizes["buyers"], False),
+            ("owner", self.sizes["members"], False),
         )
 
         def rows() -> Iterator[tuple]:
@@ -168,7 +178,7 @@ class Seeder:
         rows = (
             (f"Seed {i} GmbH", "", "", "Seestr. 1", "10115", "Berlin", "DE",
              f"member-{i}@seed.example", self.now, self.now)
-            for i in range(MEMBERS)
+            for i in range(self.sizes["members"])
         )  # fmt: skip
         self.timed("members", Member, columns, rows)
         self.member_ids = ids("certification_member", "contact_email LIKE %s", ["%@seed.example"])
@@ -189,7 +199,7 @@ class Seeder:
         rows = (
             (members[i % len(members)], f"Seed shop {i}", f"seed-{i}.example", "de", "DE",
              "EUR", "goods", plan, new_public_id(), self.now, self.now)
-            for i in range(SHOPS)
+            for i in range(self.sizes["shops"])
         )  # fmt: skip
         self.timed("shops", Shop, columns, rows)
         self.shop_ids = ids("certification_shop", "domain LIKE %s", ["seed-%.example"])
@@ -293,13 +303,14 @@ class Seeder:
         columns += ["fix_due_at", "decision_note", "round", "updated_at"]
 
         def rows() -> Iterator[tuple]:
-            for i in range(AUDITS):
+            for i in range(self.sizes["audits"]):
                 state = states[i % len(states)]
                 auditor = self.auditors[i % len(self.auditors)] if state != "requested" else None
                 sent = state == "findings_sent"
                 fix_due = self.now + timedelta(days=i % 30 - 10) if sent else None
                 rounds = 1 if state in {"findings_sent", "resubmitted"} else 0
-                yield (self.shop_ids[i * 7], criteria, "renewal", state, auditor,
+                shop = self.shop_ids[i * 7 % len(self.shop_ids)]
+                yield (shop, criteria, "renewal", state, auditor,
                        self.now - timedelta(days=i), fix_due, "", rounds, self.now)  # fmt: skip
 
         self.timed("audits", Audit, columns, rows())
