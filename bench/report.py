@@ -41,6 +41,7 @@ from bench.targets import GOALS, number
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "RESULTS.md"
+ANALYSIS = BENCH / "ANALYSIS.md"  # included in RESULTS.md after the targets table
 KEPT = BENCH / "out" / "results.json"
 LIBRARIES = {"__init__", "common", "load", "targets", "report"}
 QUICK_GUARANTEES = 100_000
@@ -265,6 +266,8 @@ def render(doc: dict[str, Any]) -> str:
         ],
     )
     lines += ["", "## Targets", "", *targets_table(doc)]
+    if ANALYSIS.exists():  # written by hand: why a missed target is missed, what was tried
+        lines += ["", ANALYSIS.read_text().strip()]
     for name, entry in doc["benchmarks"].items():
         lines += ["", f"## {name}", ""]
         lines.append(

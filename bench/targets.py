@@ -32,6 +32,10 @@ class Goal:
             head, *tail = rest
             if head == "*":
                 for key, child in node.items() if isinstance(node, dict) else ():
+                    # A full export (bench/queues.py marks it "paged": false) is a download
+                    # of every row, not a page: page targets do not hold it.
+                    if isinstance(child, dict) and child.get("paged") is False:
+                        continue
                     walk(child, tuple(tail), key)
                 return
             child = node.get(head) if isinstance(node, dict) else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -82,7 +82,7 @@ def members_with_area(user: Any, area: str) -> QuerySet[Member]:
         accept_global_perms=False,
         with_superuser=False,
     ).filter(team__user=user)
-    return Member.objects.filter(Q(pk__in=owned_member_ids(user)) | Q(pk__in=granted.values("pk")))
+    return Member.objects.filter(pk__in=_either(owned_member_ids(user), granted.values("pk")))
 
 
 def shops_with_right(user: Any, area: str) -> QuerySet[Shop]:
@@ -98,10 +98,20 @@ def shops_with_right(user: Any, area: str) -> QuerySet[Shop]:
         accept_global_perms=False,
         with_superuser=False,
     ).filter(member__team__user=user)
-    return Shop.objects.filter(
-        Q(member_id__in=members_with_area(user, area).values("pk"))
-        | Q(pk__in=on_shops.values("pk"))
-    )
+    of_members = Shop.objects.filter(member_id__in=members_with_area(user, area).values("pk"))
+    return Shop.objects.filter(pk__in=_either(of_members.values("pk"), on_shops.values("pk")))
+
+
+def _either(*ids: QuerySet) -> QuerySet:
+    """The ids any of these one-column querysets yields, as one UNION.
+
+    `pk IN (a) OR pk IN (b)` makes PostgreSQL test every row of the outer table against
+    both lists (at 30,000 shops, 10 to 30 ms for each right checked) and guess that most
+    rows match, which sends the guarantee and claim lists to full scans. `pk IN (a UNION
+    b)` is a semi-join it plans from each branch's own index, estimated row for row.
+    """
+    first, *rest = (qs.order_by() for qs in ids)
+    return first.union(*rest)
 
 
 def acts_for_shop(user: Any, shop: Shop, area: str) -> bool:
@@ -131,9 +141,8 @@ def shops_visible_to(user: Any) -> QuerySet[Shop]:
     shop_grants = ShopUserObjectPermission.objects.filter(
         user=user, content_object__member_id__in=member_ids
     ).values("content_object_id")
-    return Shop.objects.filter(
-        Q(member_id__in=owned) | Q(member_id__in=member_grants) | Q(pk__in=shop_grants)
-    )
+    of_members = Shop.objects.filter(member_id__in=_either(owned, member_grants))
+    return Shop.objects.filter(pk__in=_either(of_members.values("pk"), shop_grants))
 
 
 def get_shop_for(user: Any, public_id: str) -> Shop:

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DateTimeField, F, Prefetch, Q, QuerySet, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from disputes.models import (
@@ -19,6 +18,8 @@ from disputes.models import (
     Message,
     Party,
     RecourseEntry,
+    due_expression,
+    queue_order_expression,
 )
 
 AMOUNT_BANDS = {
@@ -30,14 +31,7 @@ AMOUNT_BANDS = {
 
 def with_due(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     """Annotate `due`: the deadline that matters now (information, else the shop's)."""
-    return claims.annotate(
-        due=Case(
-            When(state=ClaimState.AWAITING_INFORMATION, then=F("info_due_at")),
-            When(state=ClaimState.AWAITING_SHOP, then=F("shop_due_at")),
-            default=None,
-            output_field=DateTimeField(),
-        )
-    )
+    return claims.annotate(due=due_expression())
 
 
 def shop_cases(claims: QuerySet[Claim], *, state: str = "") -> QuerySet[Claim]:
@@ -52,6 +46,9 @@ def shop_cases(claims: QuerySet[Claim], *, state: str = "") -> QuerySet[Claim]:
         )
         .order_by("open_rank", F("due").asc(nulls_last=True), "-opened_at")
     )
+
+
+MEDIATION_QUEUE_ORDER = ("sort_due", "pk")
 
 
 def mediation_queue(
@@ -84,8 +81,9 @@ def mediation_queue(
     return (
         with_due(claims)
         .select_related("guarantee", "shop", "mediator")
-        .annotate(sort_due=Coalesce("due", "opened_at"))
-        .order_by("sort_due", "pk")
+        # The expression of the claim_queue_order_idx index, so that a page is a range of it.
+        .annotate(sort_due=queue_order_expression())
+        .order_by(*MEDIATION_QUEUE_ORDER)
     )
 
 

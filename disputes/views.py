@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, user_has_role
 from core.errors import DomainError
 from core.exports import export_response, requested_format
+from core.pagination import InvalidCursor, Keyset, invalid_cursor_response
 from core.uploads import download
 from disputes.access import claims_for_shop_people, is_mediator, portal_actor
 from disputes.case_page import render_case, run_action
@@ -24,12 +25,16 @@ from disputes.models import Attachment, Claim, ClaimState, Party, RecourseEntry
 from disputes.recourse import record_reimbursement
 from disputes.selectors import (
     AMOUNT_BANDS,
+    MEDIATION_QUEUE_ORDER,
     mediation_queue,
     open_recourse_entries,
     recourse_balances,
     shop_cases,
 )
 from guarantees.links import page_token
+
+# A deep page of the queue costs what the first does: a range of claim_queue_order_idx.
+QUEUE_PAGES = Keyset("mediation-queue", MEDIATION_QUEUE_ORDER, per_page=25)
 
 
 def _case(request: HttpRequest, number: str) -> tuple[Claim, object]:
@@ -88,7 +93,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         return export_response(
             fmt, filename="mediation-queue", columns=MEDIATION_COLUMNS, rows=claims
         )
-    page = Paginator(claims, 25).get_page(request.GET.get("page"))
+    try:
+        page = QUEUE_PAGES.page(claims, request.GET.get("cursor"))
+    except InvalidCursor:
+        return invalid_cursor_response(request)
     return render(
         request,
         "disputes/queue.html",

@@ -14,14 +14,18 @@ from django.views.decorators.http import require_http_methods
 from certification.models import Shop
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import InvalidCursor, Keyset, invalid_cursor_response
 from core.ratelimit import limit_posts
 from guarantees.buyer import confirm_registration, pending_purchase, request_registration
 from guarantees.forms import BuyerRegistrationForm
 from guarantees.links import page_path
 from guarantees.models import Guarantee, GuaranteeState
 from guarantees.offers import offered_plans
-from guarantees.selectors import guarantee_for_link
+from guarantees.selectors import GUARANTEE_LIST_ORDER, guarantee_for_link
 from guarantees.services import Purchase, cancel_guarantee
+
+# "My guarantees" in pages of 50 (it showed the newest 500 and no way to the older ones).
+BUYER_PAGES = Keyset("buyer-guarantees", GUARANTEE_LIST_ORDER, per_page=50)
 
 
 @limit_posts("forms")
@@ -137,11 +141,13 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """Every guarantee registered to the signed-in buyer's account or address."""
-    guarantees = list(
-        Guarantee.objects.filter(Q(buyer=request.user) | Q(buyer_email=request.user.email.lower()))
-        .select_related("shop")
-        .order_by("-created_at")[:500]
-    )
-    rows = [{"guarantee": g, "url": page_path(g.number)} for g in guarantees]
-    return render(request, "guarantees/mine.html", {"rows": rows})
+    """Every guarantee registered to the signed-in buyer's account or address, newest first."""
+    guarantees = Guarantee.objects.filter(
+        Q(buyer=request.user) | Q(buyer_email=request.user.email.lower())
+    ).select_related("shop")
+    try:
+        page = BUYER_PAGES.page(guarantees, request.GET.get("cursor"))
+    except InvalidCursor:
+        return invalid_cursor_response(request)
+    rows = [{"guarantee": g, "url": page_path(g.number)} for g in page.object_list]
+    return render(request, "guarantees/mine.html", {"rows": rows, "page": page})

@@ -128,7 +128,20 @@ class Guarantee(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state="active"),
                 name="guarantee_active_until_idx",
             ),
-            models.Index(fields=["shop", "-created_at"], name="guarantee_shop_recent_idx"),
+            # One shop's guarantees newest first, paged by (created_at, id) from the cursor
+            # on (the member's guarantee list, the shop API); the included columns let the
+            # list's totals per currency read the index alone.
+            models.Index(
+                fields=["shop", "created_at", "id"],
+                include=["currency", "amount", "cover_amount"],
+                name="guarantee_shop_page_idx",
+            ),
+            # Every shop's guarantees newest first: the list of a member with many
+            # guarantees reads it backwards, keeping its own shops' rows, and stops after
+            # a page (PostgreSQL picks it over sorting all of them when their share is big).
+            models.Index(fields=["created_at", "id"], name="guarantee_recent_idx"),
+            # "My guarantees": the buyer's account or the address the guarantee names.
+            models.Index(fields=["buyer_email"], name="guarantee_buyer_email_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,10 +13,13 @@ from django.utils.translation import gettext_lazy
 from certification.access import shops_with_right
 from certification.models import Area
 from core.exports import Column, export_response, requested_format
+from core.pagination import InvalidCursor, Keyset, invalid_cursor_response
 from guarantees.models import Channel, GuaranteeState, Plan
-from guarantees.selectors import guarantees_for, totals_by_currency
+from guarantees.selectors import GUARANTEE_LIST_ORDER, guarantees_for, totals_by_currency
 
 SHOP_CHOICES_LIMIT = 200
+# Pages by key, not offset: page 400 of a shop with 20,000 guarantees costs what page 1 does.
+GUARANTEE_PAGES = Keyset("member-guarantees", GUARANTEE_LIST_ORDER, per_page=50)
 
 EXPORT_COLUMNS = [
     Column(gettext_lazy("Guarantee"), lambda g: g.number),
@@ -85,10 +87,13 @@ def guarantee_list(request: HttpRequest) -> HttpResponse:
         registered_to=filters.get("registered_to"),
         search=filters.get("q", ""),
     )
-    rows = guarantees.select_related("shop").order_by("-created_at", "-pk")
+    rows = guarantees.select_related("shop").order_by(*GUARANTEE_LIST_ORDER)
     if fmt := requested_format(request):
         return export_response(fmt, filename="guarantees", columns=EXPORT_COLUMNS, rows=rows)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    try:
+        page = GUARANTEE_PAGES.page(rows, request.GET.get("cursor"))
+    except InvalidCursor:
+        return invalid_cursor_response(request)
     return render(
         request,
         "guarantees/portal_list.html",

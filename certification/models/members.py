@@ -155,6 +155,11 @@ class Shop(models.Model):
                 name="certification_shop_domain_canonical",
             ),
         ]
+        indexes = [
+            # The verification lookup by domain when no live shop has it: the last mark of a
+            # closed shop (the unique index above holds live shops only).
+            models.Index(fields=["domain"], name="shop_domain_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.display_domain})"

@@ -9,6 +9,8 @@ from disputes.models.cases import (
     Message,
     Party,
     ShopAnswer,
+    due_expression,
+    queue_order_expression,
 )
 from disputes.models.payouts import Payout, PayoutState, RecourseEntry, RecourseReimbursement
 
@@ -27,4 +29,6 @@ __all__ = [
     "RecourseEntry",
     "RecourseReimbursement",
     "ShopAnswer",
+    "due_expression",
+    "queue_order_expression",
 ]

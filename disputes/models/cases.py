@@ -9,6 +9,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -49,6 +50,21 @@ UNDECIDED = [
 # A case still being worked: it holds the guarantee's one open claim.
 OPEN_CLAIM_STATES = [*UNDECIDED, ClaimState.DECIDED_FOR_BUYER]
 MEDIATION_STATES = [ClaimState.IN_MEDIATION, ClaimState.AWAITING_INFORMATION]
+
+
+def due_expression() -> models.Case:
+    """The deadline that matters now: the information's, else the shop's answer's."""
+    return models.Case(
+        models.When(state=ClaimState.AWAITING_INFORMATION, then=models.F("info_due_at")),
+        models.When(state=ClaimState.AWAITING_SHOP, then=models.F("shop_due_at")),
+        default=None,
+        output_field=models.DateTimeField(),
+    )
+
+
+def queue_order_expression() -> Coalesce:
+    """The mediation queue's order: the deadline that matters now, else the filing date."""
+    return Coalesce(due_expression(), models.F("opened_at"))
 
 
 class ShopAnswer(models.TextChoices):
@@ -154,6 +170,14 @@ class Claim(ConcurrentTransitionMixin, models.Model):
                 name="claim_info_due_idx",
             ),
             models.Index(fields=["shop", "-opened_at"], name="claim_shop_recent_idx"),
+            # The mediation queue (disputes.selectors.mediation_queue): open cases by the
+            # deadline that matters now, paged by (that deadline, id) from the cursor on.
+            models.Index(
+                queue_order_expression(),
+                models.F("id"),
+                condition=Q(state__in=[s.value for s in OPEN_CLAIM_STATES]),
+                name="claim_queue_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
