@@ -49,7 +49,9 @@ def test_a_seeded_event_changed_afterwards_breaks_its_chain():
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")  # past append-only
         cursor.execute(
-            "UPDATE guarantees_guaranteeevent SET buyer_name = 'Mallory' "
+            # the amount, not the buyer's name: personal fields are outside the hash
+            # (erasure removes them; core/migrations/0003)
+            "UPDATE guarantees_guaranteeevent SET amount = amount + 1 "
             "WHERE pgh_id = (SELECT min(pgh_id) FROM guarantees_guaranteeevent)"
         )
     report = verify()
