@@ -5,14 +5,15 @@
 
 `make bench` calls it; BENCH_ARGS passes options (`make bench BENCH_ARGS=--quick`).
 Every script in bench/ runs with `--json`, the known ones in the order
-seed, queues, http, freshness, pdf, then any other. What each printed is kept
+seed, queues, http, freshness, pdf, scaleout, then any other. What each printed is kept
 in bench/out/results.json and written into RESULTS.md with the machine (CPU,
 cores, memory, the PostgreSQL version the server reports, Python), the date,
 the load average before and after the run (on a shared machine the figures
 are only as good as that), and every target of bench/targets.py as met or
 missed by how much. `--render FILE` writes RESULTS.md from a kept
 results.json without running anything. `--quick` makes every run short
-(100,000 guarantees, 2 s per HTTP target in one round, 3 PDF renders): enough to
+(100,000 guarantees, 2 s per HTTP target in one round, 3 PDF renders and 100 for
+the worker's memory, 200 notifications in the scale-out burst): enough to
 see that everything runs, not figures to trust.
 """
 
@@ -51,7 +52,8 @@ KNOWN: dict[str, tuple[list[str], list[str]]] = {
     "queues": ([], []),
     "http": ([], ["--seconds", "2", "--rounds", "1"]),
     "freshness": ([], ["--watch", "2"]),
-    "pdf": ([], ["--runs", "3"]),
+    "pdf": ([], ["--runs", "3", "--memory-renders", "100"]),
+    "scaleout": ([], ["--quick"]),
 }
 
 
