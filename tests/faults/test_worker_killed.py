@@ -138,18 +138,25 @@ def test_a_worker_killed_while_storing_a_document_leaves_one_document_after_the_
     assert VerificationDocument.objects.filter(shop=audit.shop).count() == 1
 
 
+def file_claim_and_kill_worker(queue, mail_dir, hold: str, marker, buyer, guarantee) -> None:
+    """File a claim while a worker runs that stops at `hold`; SIGKILL it there."""
+    worker = start_worker(queue, mail_dir, hold=hold, marker=marker)
+    try:
+        file_claim(buyer, guarantee)
+        kill_when_held(worker, marker)
+    finally:
+        stop_worker(worker)
+
+
 def test_a_worker_killed_while_sending_claim_emails_sends_each_once_after_the_sweeper(
     guarantee, buyer, world, tmp_path
 ):
     mail_dir, marker = tmp_path / "mail", tmp_path / "held"
     mail_dir.mkdir()
     with private_queue() as queue:
-        first = start_worker(queue, mail_dir, hold="email_before_handoff", marker=marker)
-        try:
-            file_claim(buyer, guarantee)
-            kill_when_held(first, marker)
-        finally:
-            stop_worker(first)
+        file_claim_and_kill_worker(
+            queue, mail_dir, "email_before_handoff", marker, buyer, guarantee
+        )
 
         assert [(r.status, r.attempts) for r in claim_rows()] == [("pending", 0)] * 3
         assert sent_mails(mail_dir) == []
@@ -178,12 +185,7 @@ def test_a_worker_killed_after_handing_over_an_email_sends_it_again_with_the_sam
     mail_dir, marker = tmp_path / "mail", tmp_path / "held"
     mail_dir.mkdir()
     with private_queue() as queue:
-        first = start_worker(queue, mail_dir, hold="email_after_handoff", marker=marker)
-        try:
-            file_claim(buyer, guarantee)
-            kill_when_held(first, marker)
-        finally:
-            stop_worker(first)
+        file_claim_and_kill_worker(queue, mail_dir, "email_after_handoff", marker, buyer, guarantee)
 
         assert [(r.status, r.attempts) for r in claim_rows()] == [("pending", 0)] * 3
         (left,) = sent_mails(mail_dir)  # one email went out before the kill
