@@ -10,7 +10,9 @@ in bench/out/results.json and written into RESULTS.md with the machine (CPU,
 cores, memory, the PostgreSQL version the server reports, Python), the date,
 the load average before and after the run (on a shared machine the figures
 are only as good as that), and every target of bench/targets.py as met or
-missed by how much. `--render FILE` writes RESULTS.md from a kept
+missed by how much. `--only NAME ...` runs some of them and keeps the others'
+figures from the kept results.json (each benchmark's section says the date and
+commit it ran at). `--render FILE` writes RESULTS.md from a kept
 results.json without running anything. `--quick` makes every run short
 (100,000 guarantees, 2 s per HTTP target in one round, 3 PDF renders and 100 for
 the worker's memory, 200 notifications in the scale-out burst): enough to
@@ -95,6 +97,8 @@ def run(name: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
     print(f"== {name}: {' '.join(command[2:])}", file=sys.stderr, flush=True)
     entry: dict[str, Any] = {
         "command": " ".join(["python", f"bench/{name}.py", "--json", *args]),
+        "date": now(),
+        "commit": commit(),
         "load_before": list(os.getloadavg()),
     }
     start = time.monotonic()
@@ -108,6 +112,10 @@ def run(name: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
     except (ValueError, IndexError) as exc:
         entry["error"] = f"{exc}: " + "\n".join(lines[-20:])
     return entry
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def machine() -> dict[str, Any]:
@@ -248,6 +256,12 @@ def render(doc: dict[str, Any]) -> str:
             f"{busiest:.2f} on {cores} cores): absolute figures are low and noisy, and even "
             "the ratios move with whatever else ran while each target had its turn.",
         ]
+    if doc.get("merged"):
+        lines += [
+            "",
+            "Some benchmarks were run again on their own (`--only`): the sections of the "
+            "others keep the figures of the earlier run, with the date and commit each ran at.",
+        ]
     if doc.get("quick"):
         lines += [
             "",
@@ -272,9 +286,11 @@ def render(doc: dict[str, Any]) -> str:
         lines += ["", ANALYSIS.read_text().strip()]
     for name, entry in doc["benchmarks"].items():
         lines += ["", f"## {name}", ""]
+        ran = entry.get("date", doc["date"]), entry.get("commit", m["commit"])
+        when = "" if ran == (doc["date"], m["commit"]) else f" Run on {ran[0]} at commit {ran[1]}."
         lines.append(
             f"`{entry['command']}`: {number(entry['elapsed_s'])} s, load average at its start "
-            f"{loads(entry['load_before'])}."
+            f"{loads(entry['load_before'])}.{when}"
         )
         lines.append("")
         if "error" in entry:
@@ -292,7 +308,7 @@ def collect(names: list[str], quick: bool, guarantees: int | None) -> dict[str, 
     prepare(production)
     env = {**os.environ, "DATABASE_URL": production["DATABASE_URL"]}
     doc: dict[str, Any] = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": now(),
         "quick": quick,
         "machine": machine(),
         "load_before": list(os.getloadavg()),
@@ -303,6 +319,26 @@ def collect(names: list[str], quick: bool, guarantees: int | None) -> dict[str, 
     doc["load_after"] = list(os.getloadavg())
     doc["elapsed_s"] = round(time.monotonic() - start, 1)
     return doc
+
+
+def merged(doc: dict[str, Any], kept: Path) -> dict[str, Any]:
+    """This run's benchmarks over the kept run's others (a rerun of some of them), when
+    the kept run was of the same kind (both quick or both full)."""
+    try:
+        earlier = json.loads(kept.read_text())
+    except (OSError, ValueError):
+        return doc
+    if earlier.get("quick") != doc["quick"]:
+        return doc
+    stamp = {"date": earlier["date"], "commit": earlier["machine"]["commit"]}
+    others = {
+        name: {**stamp, **entry}
+        for name, entry in earlier["benchmarks"].items()
+        if name not in doc["benchmarks"]
+    }
+    order = [name for name in benchmarks() if name in others or name in doc["benchmarks"]]
+    both = {**others, **doc["benchmarks"]}
+    return {**doc, "merged": True, "benchmarks": {name: both[name] for name in order}}
 
 
 def main() -> None:
@@ -321,6 +357,8 @@ def main() -> None:
         if unknown:
             parser.error(f"no such benchmark: {', '.join(sorted(unknown))}")
         doc = collect(names, args.quick, args.guarantees)
+        if args.only:
+            doc = merged(doc, KEPT)
         KEPT.parent.mkdir(exist_ok=True)
         KEPT.write_text(json.dumps(doc, indent=1))
     args.output.write_text(render(doc))

@@ -6,8 +6,9 @@ Rendering only, from a sample of what the benchmarks print with --json; no timin
 from __future__ import annotations
 
 import copy
+import json
 
-from bench.report import render
+from bench.report import merged, render
 
 HTTP = {
     "seconds": 2,
@@ -207,3 +208,28 @@ def test_each_benchmark_has_its_figures_as_a_table():
     http = render(SAMPLE).split("## http", 1)[1].split("\n## ", 1)[0]
     assert "| targets | rps | p50_ms | p99_ms | errors | queries | ratio |" in http
     assert "| verify_page | 300 | 90 | 200 | 4 | 0 | 0.3 |" in http
+
+
+def test_a_rerun_of_some_benchmarks_keeps_the_others_with_their_date(tmp_path):
+    kept = tmp_path / "results.json"
+    kept.write_text(json.dumps(SAMPLE))
+    rerun = copy.deepcopy(SAMPLE)
+    rerun["date"], rerun["machine"]["commit"] = "2026-06-01 08:00 UTC", "def5678"
+    rerun["benchmarks"] = {"freshness": {**SAMPLE["benchmarks"]["freshness"], "elapsed_s": 9.0}}
+
+    doc = merged(rerun, kept)
+
+    assert set(doc["benchmarks"]) == set(SAMPLE["benchmarks"])
+    assert doc["benchmarks"]["freshness"]["elapsed_s"] == 9.0
+    markdown = render(doc)
+    http = markdown.split("## http", 1)[1].split("\n## ", 1)[0]
+    assert "Run on 2026-05-01 12:00 UTC at commit abc1234." in http
+    assert "were run again on their own" in markdown
+
+
+def test_a_rerun_does_not_mix_a_quick_run_with_a_full_one(tmp_path):
+    kept = tmp_path / "results.json"
+    kept.write_text(json.dumps({**SAMPLE, "quick": True}))
+    rerun = {**copy.deepcopy(SAMPLE), "benchmarks": {}}
+
+    assert merged(rerun, kept)["benchmarks"] == {}
