@@ -145,7 +145,7 @@ _TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",  # one redis-py client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "trustmark" + _TEST_WORKER,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
