@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -20,6 +21,7 @@ from certification.access import Right
 from certification.models import Area, Member, Shop, TeamRole
 from certification.team import set_rights
 from config.celery import app as celery_app
+from tests import database_template
 from tests.factories import (
     PASSWORD,
     MemberFactory,
@@ -56,6 +58,52 @@ class SignedInClient(DjangoClient):
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    """pytest-django's test database, except that xdist workers copy one migrated template
+    (tests/database_template.py) instead of each migrating its own."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    keep = django_db_keepdb and not django_db_createdb
+    copied = bool(os.environ.get("PYTEST_XDIST_WORKER")) and not keep
+    with django_db_blocker.unblock():
+        if copied:
+            original, _name = database_template.create_worker_database(
+                tmp_path_factory.getbasetemp().parent
+            )
+        else:
+            made = setup_databases(verbosity=0, interactive=False, keepdb=keep)
+    yield
+    if keep:
+        return
+    with django_db_blocker.unblock():
+        if copied:
+            database_template.drop_worker_database(original)
+        else:
+            teardown_databases(made, verbosity=0)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The xdist controller drops the run's template database once the workers are done."""
+    from pytest_django.plugin import blocking_manager_key
+
+    config = session.config
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
+        return
+    if getattr(config.option, "numprocesses", None) in (None, 0):
+        return
+    with config.stash[blocking_manager_key].unblock():
+        database_template.drop_template()
 
 
 @pytest.fixture
