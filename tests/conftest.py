@@ -78,7 +78,7 @@ def django_db_setup(
     copied = bool(os.environ.get("PYTEST_XDIST_WORKER")) and not keep
     with django_db_blocker.unblock():
         if copied:
-            original, _name = database_template.create_worker_database(
+            original = database_template.create_worker_database(
                 tmp_path_factory.getbasetemp().parent
             )
         else:

@@ -40,11 +40,11 @@ def template_name() -> str:
     return f"test_{connection.settings_dict['NAME']}_template"
 
 
-def create_worker_database(shared: Path) -> tuple[str, str]:
+def create_worker_database(shared: Path) -> str:
     """This worker's test database, copied from the run's template (made by whoever is first).
 
-    `shared` is a folder all workers of the run see. Returns (the database's name
-    before, the copy's name), as `drop_worker_database` wants them.
+    `shared` is a folder all workers of the run see. Returns the database's name
+    before, which `drop_worker_database` puts back.
     """
     original = connection.settings_dict["NAME"]
     worker_name = connection.settings_dict["TEST"]["NAME"]  # test_<name>_gwN, set by pytest-django
@@ -64,7 +64,7 @@ def create_worker_database(shared: Path) -> tuple[str, str]:
     settings.DATABASES["default"]["NAME"] = worker_name
     connection.settings_dict["NAME"] = worker_name
     connection.ensure_connection()
-    return original, worker_name
+    return original
 
 
 def drop_worker_database(original: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -38,11 +38,9 @@ def test_threads_share_the_client_and_every_count_lands(redis_cache):
             seen.add(id(redis_cache._cache.get_client(write=True)))
             redis_cache.incr("hits")
 
-    threads = [threading.Thread(target=count) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for done in [pool.submit(count) for _ in range(8)]:
+            done.result()
 
     assert redis_cache.get("hits") == 400
     assert len(seen) == 1
